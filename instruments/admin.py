@@ -1,0 +1,93 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from obligations.models import Obligation
+
+from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "slug", "url"]
+    search_fields = ["name", "acronym", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(State)
+class StateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "region", "subregion"]
+    list_filter = ["region", "subregion"]
+    search_fields = ["name", "code"]
+
+
+class ProvisionInline(admin.TabularInline):
+    model = Provision
+    fk_name = "instrument"
+    fields = ["order", "label", "heading", "parent"]
+    autocomplete_fields = ["parent"]
+    extra = 0
+    show_change_link = True
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    fields = ["state", "status", "signed_on", "consented_on", "note", "source_url"]
+    autocomplete_fields = ["state"]
+    extra = 0
+
+
+class ObligationInline(admin.TabularInline):
+    model = Obligation
+    fields = ["slug", "provision", "duty_bearer", "modality", "deadline"]
+    autocomplete_fields = ["provision"]
+    extra = 0
+    show_change_link = True
+
+
+class RelationInline(admin.TabularInline):
+    model = InstrumentRelation
+    fk_name = "from_instrument"
+    fields = ["kind", "to_instrument", "note"]
+    autocomplete_fields = ["to_instrument"]
+    extra = 0
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "symbol", "kind", "legal_force", "status", "organization",
+                    "adopted_on", "last_reviewed_on"]  # fmt: skip
+    list_filter = ["kind", "legal_force", "scope", "status", "organization", "topics"]
+    search_fields = ["title", "short_title", "symbol", "slug"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization", "topics"]
+    prepopulated_fields = {"slug": ["short_title"]}
+    date_hierarchy = "adopted_on"
+    inlines = [ProvisionInline, ObligationInline, ParticipationInline, RelationInline]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Provision)
+class ProvisionAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "heading", "instrument", "order"]
+    list_filter = ["instrument__kind"]
+    search_fields = ["label", "heading", "instrument__title", "instrument__short_title"]
+    list_select_related = ["instrument"]
+    autocomplete_fields = ["instrument", "parent"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(SimpleHistoryAdmin):
+    list_display = ["state", "instrument", "status", "signed_on", "consented_on"]
+    list_filter = ["status", "instrument"]
+    search_fields = ["state__name", "state__code", "instrument__title", "instrument__short_title"]
+    list_select_related = ["state", "instrument"]
+    autocomplete_fields = ["state", "instrument"]
+
+
+@admin.register(InstrumentRelation)
+class InstrumentRelationAdmin(SimpleHistoryAdmin):
+    list_display = ["from_instrument", "kind", "to_instrument"]
+    list_filter = ["kind"]
+    search_fields = ["from_instrument__title", "to_instrument__title"]
+    list_select_related = ["from_instrument", "to_instrument"]
+    autocomplete_fields = ["from_instrument", "to_instrument"]
