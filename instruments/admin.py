@@ -54,8 +54,16 @@ class RelationInline(admin.TabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "symbol", "kind", "legal_force", "status", "organization",
-                    "adopted_on", "last_reviewed_on"]  # fmt: skip
+    list_display = [
+        "title",
+        "symbol",
+        "kind",
+        "legal_force",
+        "status",
+        "organization",
+        "adopted_on",
+        "last_reviewed_on",
+    ]
     list_filter = ["kind", "legal_force", "scope", "status", "organization", "topics"]
     search_fields = ["title", "short_title", "symbol", "slug"]
     list_select_related = ["organization"]

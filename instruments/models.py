@@ -4,8 +4,10 @@ import datetime
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +24,10 @@ def search_vector(*weighted_fields):
         part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
         vector = part if vector is None else vector + part
     return vector
+
+
+def iso_or_none(date):
+    return date.isoformat() if date else None
 
 
 class Organization(TimeStamped):
@@ -72,6 +78,9 @@ class State(TimeStamped):
         return reverse("instruments:state", args=[self.code])
 
 
+FIRST_DATE = Coalesce("adopted_on", "opened_for_signature_on", "entered_into_force_on")
+
+
 class InstrumentQuerySet(models.QuerySet):
     def binding(self):
         return self.filter(legal_force=Instrument.LegalForce.BINDING)
@@ -81,23 +90,50 @@ class InstrumentQuerySet(models.QuerySet):
         return self.filter(status=Instrument.Status.IN_FORCE)
 
     def binding_on(self, state):
-        """Binding instruments in force to which the state is a party."""
+        """Binding instruments in force to which the state is a party.
+
+        A signatory is not bound (it must only not defeat the treaty's object), and a treaty
+        that has not entered into force binds nobody yet.
+        """
         return (
             self.binding()
+            .in_force()
             .filter(
-                participations__state=state,
-                participations__status=Participation.Status.PARTY,
+                Exists(
+                    Participation.objects.filter(
+                        instrument_id=OuterRef("pk"),
+                        state=state,
+                        status=Participation.Status.PARTY,
+                    )
+                )
             )
-            .exclude(status__in=[Instrument.Status.SUPERSEDED, Instrument.Status.TERMINATED])
         )
 
     def participated_by(self, state):
         return self.filter(participations__state=state)
 
+    def articulating(self, norm):
+        """Instruments with at least one obligation linked to the norm."""
+        from obligations.models import Obligation
+
+        return self.filter(
+            Exists(Obligation.objects.filter(instrument_id=OuterRef("pk"), norms=norm))
+        )
+
     def for_topic(self, topic):
         from obligations.models import Topic
 
-        return self.filter(topics__in=Topic.objects.subtree(topic)).distinct()
+        return self.filter(
+            Exists(
+                Instrument.topics.through.objects.filter(
+                    instrument_id=OuterRef("pk"), topic__in=Topic.objects.subtree(topic)
+                )
+            )
+        )
+
+    def with_first_date(self):
+        """The date a reader would cite: adoption, else opening for signature, else force."""
+        return self.annotate(sort_date=FIRST_DATE)
 
 
 class InstrumentKind(models.TextChoices):
@@ -189,6 +225,7 @@ class Instrument(TimeStamped):
             models.Index(fields=["status"]),
             models.Index(fields=["region"]),
             models.Index(fields=["adopted_on"]),
+            models.Index(FIRST_DATE, name="instrument_first_date"),
             models.Index(fields=["updated_at"]),
             GinIndex(fields=["search_vector"], name="instrument_search"),
             GinIndex(name="instrument_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
@@ -213,6 +250,16 @@ class Instrument(TimeStamped):
     def get_absolute_url(self):
         return reverse("instruments:detail", args=[self.slug])
 
+    def clean(self):
+        if (
+            self.entered_into_force_on
+            and self.opened_for_signature_on
+            and self.entered_into_force_on < self.opened_for_signature_on
+        ):
+            raise ValidationError(
+                {"entered_into_force_on": "Entry into force cannot precede opening for signature."}
+            )
+
     @property
     def year(self):
         date = self.adopted_on or self.opened_for_signature_on or self.entered_into_force_on
@@ -221,6 +268,91 @@ class Instrument(TimeStamped):
     @property
     def first_date(self):
         return self.adopted_on or self.opened_for_signature_on or self.entered_into_force_on
+
+    @staticmethod
+    def schema_org(data):
+        """schema.org `Legislation` from an instrument's API representation."""
+        node = {
+            "@type": "Legislation",
+            "@id": data.get("html_url"),
+            "name": data["title"],
+            "alternateName": data.get("short_title") or None,
+            "identifier": data.get("symbol") or None,
+            "legislationIdentifier": data.get("symbol") or None,
+            "legislationType": data.get("kind"),
+            "legislationDate": data.get("adopted_on") or data.get("opened_for_signature_on"),
+            "legislationLegalForce": "InForce"
+            if data.get("status") == "in_force"
+            else "NotInForce"
+            if data.get("status") in ("superseded", "terminated")
+            else None,
+            "datePublished": data.get("adopted_on") or data.get("opened_for_signature_on"),
+            "dateModified": data.get("updated_at"),
+            "url": data.get("html_url"),
+            "sameAs": data.get("source_url") or None,
+            "description": data.get("summary") or None,
+            "keywords": data.get("topics") or None,
+            "legislationPassedBy": (
+                {
+                    "@type": "Organization",
+                    "name": data.get("organization_name"),
+                    "identifier": data["organization"],
+                }
+                if data.get("organization")
+                else None
+            ),
+        }
+        if data.get("entered_into_force_on"):
+            node["legislationDateVersion"] = data["entered_into_force_on"]
+        return {key: value for key, value in node.items() if value is not None}
+
+    def schema_org_data(self, url):
+        """The page's schema.org JSON-LD, from the record itself (no API round trip)."""
+        data = {
+            "title": self.title,
+            "short_title": self.short_title,
+            "symbol": self.symbol,
+            "kind": self.kind,
+            "status": self.status,
+            "summary": self.summary,
+            "adopted_on": iso_or_none(self.adopted_on),
+            "opened_for_signature_on": iso_or_none(self.opened_for_signature_on),
+            "entered_into_force_on": iso_or_none(self.entered_into_force_on),
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "html_url": url,
+            "source_url": self.source_url,
+            "topics": [topic.name for topic in self.topics.all()],
+            "organization": self.organization.slug if self.organization else None,
+            "organization_name": self.organization.name if self.organization else None,
+        }
+        return {"@context": "https://schema.org", **Instrument.schema_org(data)}
+
+    def citation(self, url):
+        """A plain-text reference: title, symbol, body, date, then the permalink."""
+        parts = [self.title + (f", {self.symbol}" if self.symbol else "")]
+        if self.organization:
+            parts.append(self.organization.name)
+        if self.first_date:
+            parts.append(self.first_date.strftime("%-d %B %Y"))
+        text = ". ".join(parts) + f". NormsDB, {url}"
+        if self.last_reviewed_on:
+            text += f" (facts reviewed {self.last_reviewed_on:%-d %B %Y})"
+        return text + "."
+
+    def bibtex(self, url):
+        def clean(value):
+            return value.replace("{", "").replace("}", "").replace("\\", "")
+
+        fields = [("title", "{" + clean(self.title) + "}")]
+        if self.organization:
+            fields.append(("author", "{" + clean(self.organization.name) + "}"))
+        if self.first_date:
+            fields.append(("year", str(self.first_date.year)))
+        if self.symbol:
+            fields.append(("number", clean(self.symbol)))
+        fields += [("howpublished", "NormsDB"), ("url", url)]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        return f"@misc{{normsdb-{self.slug},\n{body}\n}}"
 
     def is_in_force(self, on: datetime.date | None = None) -> bool:
         """In force on a date: needs an entry-into-force date on or before it."""
@@ -331,6 +463,10 @@ class Participation(TimeStamped):
     def __str__(self):
         return f"{self.state} — {self.instrument} ({self.get_status_display()})"
 
+    def clean(self):
+        if self.signed_on and self.consented_on and self.consented_on < self.signed_on:
+            raise ValidationError({"consented_on": "Consent to be bound cannot precede signature."})
+
     def get_absolute_url(self):
         return self.instrument.get_absolute_url() + "#participants"
 
@@ -365,7 +501,7 @@ class InstrumentRelation(TimeStamped):
     to_instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="relations_to"
     )
-    kind = models.CharField(max_length=20, choices=InstrumentKind)
+    kind = models.CharField(max_length=20, choices=RelationKind)
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()

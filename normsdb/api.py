@@ -1,14 +1,242 @@
-"""API policy shared by every resource: pagination and the error shape."""
+"""API policy shared by every resource: pagination, CSV, conditional requests, safe writes,
+history, and one error shape."""
 
-from rest_framework.pagination import PageNumberPagination
+import copy
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import StreamingHttpResponse
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .renderers import csv_text
 
-class StandardPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 200
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag of the record you are changing."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The record changed since you read it: fetch it again, then retry."
+    default_code = "precondition_failed"
 
 
 def exception_handler(exc, context):
-    return drf_exception_handler(exc, context)
+    """Every API error as {"detail": …}, plus "errors" by field for invalid input."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {"detail": "Invalid input.", "errors": errors}
+    elif not (isinstance(data, dict) and "detail" in data):
+        response.data = {"detail": data}
+    return response
+
+
+def etag_for(data, fmt):
+    digest = hashlib.sha256(
+        (fmt + json.dumps(data, sort_keys=True, default=str)).encode()
+    ).hexdigest()[:32]
+    return quote_etag(digest)
+
+
+class ResourceViewSet(viewsets.ModelViewSet):
+    """Read for everyone; write with a token and model permissions, never blind.
+
+    Every GET carries an ETag (a digest of the representation) and Last-Modified; a
+    matching If-None-Match gives 304. PUT, PATCH and DELETE need If-Match with the current
+    ETag: 428 without it, 412 when the record changed meanwhile, so no update is lost.
+    """
+
+    list_serializer_class = None
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer_class:
+            return self.list_serializer_class
+        return self.serializer_class
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("page_size") == "all" and self.wants_csv(request):
+            return self.stream_csv(self.filter_queryset(self.get_queryset()))
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        changed = [r.get("updated_at") for r in results if r.get("updated_at")]
+        return self.conditional(request, response, max(changed) if changed else None)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        return self.conditional(request, response, response.data.get("updated_at"))
+
+    def wants_csv(self, request):
+        return request.query_params.get("format") == "csv" or (
+            getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format == "csv"
+        )
+
+    def stream_csv(self, queryset):
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+
+        def rows():
+            header, chunk = None, []
+            for obj in queryset.iterator(chunk_size=500):
+                chunk.append(obj)
+                if len(chunk) == 500:
+                    data = serializer_class(chunk, many=True, context=context).data
+                    text, header = csv_text(data, header)
+                    yield text
+                    chunk = []
+            if chunk or header is None:
+                data = serializer_class(chunk, many=True, context=context).data
+                yield csv_text(data, header)[0]
+
+        response = StreamingHttpResponse(strip_repeated_headers(rows()), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        return response
+
+    def conditional(self, request, response, last_modified):
+        fmt = request.accepted_renderer.format if hasattr(request, "accepted_renderer") else ""
+        etag = etag_for(response.data, fmt)
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(
+                serializers.DateTimeField().to_internal_value(last_modified).timestamp()
+            )
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+            not_modified["ETag"] = etag
+            return not_modified
+        return response
+
+    def current_etag(self, instance):
+        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        return etag_for(data, "json")
+
+    def check_if_match(self, instance):
+        sent = self.request.headers.get("If-Match")
+        if not sent:
+            raise PreconditionRequired()
+        if sent.strip() != "*" and self.current_etag(instance) not in parse_etags(sent):
+            raise PreconditionFailed()
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object_for_update()
+            self.check_if_match(instance)
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = self.current_etag(self.get_object())
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self.check_if_match(self.get_object_for_update())
+            return super().destroy(request, *args, **kwargs)
+
+    def get_object_for_update(self):
+        """Lock the row so two writers with the same ETag cannot both pass the check."""
+        obj = self.get_object()
+        type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+        return obj
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError as error:
+            raise exceptions.ValidationError(
+                {"non_field_errors": [f"Other records refer to this one: {error.args[0]}"]}
+            ) from None
+
+    @extend_schema(
+        summary="Change history of one record",
+        description="Every recorded version, newest first: who changed it, when, how "
+        "(created, changed, deleted) and, for changes, the old and new value of each field.",
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("format", str, enum=["json"], required=False)],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response({"results": history_entries(instance)})
+
+
+def parse_etags(header):
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def strip_repeated_headers(chunks):
+    """Each chunk of a streamed CSV starts with the header row; keep only the first."""
+    first = True
+    for chunk in chunks:
+        if first:
+            first = False
+            yield chunk
+        else:
+            yield chunk.split("\r\n", 1)[1] if "\r\n" in chunk else ""
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def history_entries(instance, limit=100):
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        entry = {
+            "date": record.history_date,
+            "user": record.history_user.get_username() if record.history_user else None,
+            "type": HISTORY_TYPES.get(record.history_type, record.history_type),
+            "reason": record.history_change_reason or "",
+            "changes": [],
+        }
+        previous = records[index + 1] if index + 1 < len(records) else None
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            entry["changes"] = [
+                {"field": change.field, "old": change.old, "new": change.new}
+                for change in delta.changes
+                if change.field != "updated_at"
+            ]
+        entries.append(entry)
+    return entries
+
+
+class ModelCleanMixin:
+    """Run the model's own validation (field validators, choices, clean()) on API writes,
+    so the API accepts exactly what the admin and the import accept."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        values = {k: v for k, v in attrs.items() if k not in m2m}
+        # A copy, so a rejected change never lingers on the instance being updated.
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for key, value in values.items():
+            setattr(instance, key, value)
+        try:
+            instance.full_clean(exclude=list(m2m), validate_unique=False)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return attrs

@@ -26,6 +26,7 @@ from instruments.models import (
     Provision,
     State,
 )
+from normsdb.search import refresh_search_words
 from obligations.models import (
     AllegedBreach,
     Attribution,
@@ -47,9 +48,22 @@ RECORD_KEYS = {
     "states": (["code", "name"], ["region", "subregion"]),
     "instruments": (
         ["slug", "title", "kind", "legal_force", "scope", "status"],
-        ["short_title", "symbol", "organization", "region", "adopted_on",
-         "opened_for_signature_on", "entered_into_force_on", "summary", "source_url", "topics",
-         "provisions", "participants", "relations", "last_reviewed_on"],
+        [
+            "short_title",
+            "symbol",
+            "organization",
+            "region",
+            "adopted_on",
+            "opened_for_signature_on",
+            "entered_into_force_on",
+            "summary",
+            "source_url",
+            "topics",
+            "provisions",
+            "participants",
+            "relations",
+            "last_reviewed_on",
+        ],
     ),
     "provisions": (["label"], ["heading", "summary", "order", "parent", "source_url"]),
     "participants": (["state", "status"], ["signed_on", "consented_on", "note", "source_url"]),
@@ -65,8 +79,18 @@ RECORD_KEYS = {
     ),
     "incidents": (
         ["slug", "name", "operation_type", "summary"],
-        ["aliases", "started_on", "ended_on", "disclosed_on", "victims", "sectors", "sources",
-         "attributions", "breaches", "responses"],
+        [
+            "aliases",
+            "started_on",
+            "ended_on",
+            "disclosed_on",
+            "victims",
+            "sectors",
+            "sources",
+            "attributions",
+            "breaches",
+            "responses",
+        ],
     ),
     "attributions": (
         ["by", "date", "confidence"],
@@ -74,16 +98,46 @@ RECORD_KEYS = {
     ),
     "breaches": (["norm"], ["alleged_by", "source_url"]),
     "responses": (
-        ["measure", "date", "by"], ["description", "legal_basis", "source_url"],
+        ["measure", "date", "by"],
+        ["description", "legal_basis", "source_url"],
     ),
-}  # fmt: skip
-TOP_LEVEL = ["organizations", "topics", "states", "instruments", "norms", "obligations",
-             "response_measures", "incidents"]  # fmt: skip
+}
+TOP_LEVEL = [
+    "organizations",
+    "topics",
+    "states",
+    "instruments",
+    "norms",
+    "obligations",
+    "response_measures",
+    "incidents",
+]
 
-DATE_KEYS = {"adopted_on", "opened_for_signature_on", "entered_into_force_on", "last_reviewed_on",
-             "signed_on", "consented_on", "started_on", "ended_on", "disclosed_on", "date"}  # fmt: skip
-LIST_KEYS = {"topics", "norms", "responds_to", "aliases", "victims", "sectors", "sources",
-             "to_states", "joint_with", "alleged_by", "by"}  # fmt: skip
+DATE_KEYS = {
+    "adopted_on",
+    "opened_for_signature_on",
+    "entered_into_force_on",
+    "last_reviewed_on",
+    "signed_on",
+    "consented_on",
+    "started_on",
+    "ended_on",
+    "disclosed_on",
+    "date",
+}
+LIST_KEYS = {
+    "topics",
+    "norms",
+    "responds_to",
+    "aliases",
+    "victims",
+    "sectors",
+    "sources",
+    "to_states",
+    "joint_with",
+    "alleged_by",
+    "by",
+}
 NESTED_KEYS = {"provisions", "participants", "relations", "attributions", "breaches", "responses"}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -94,9 +148,22 @@ SCALARS = {
     "states": (State, ["name", "region", "subregion"]),
     "instruments": (
         Instrument,
-        ["title", "kind", "legal_force", "scope", "status", "short_title", "symbol", "region",
-         "adopted_on", "opened_for_signature_on", "entered_into_force_on", "summary",
-         "source_url", "last_reviewed_on"],
+        [
+            "title",
+            "kind",
+            "legal_force",
+            "scope",
+            "status",
+            "short_title",
+            "symbol",
+            "region",
+            "adopted_on",
+            "opened_for_signature_on",
+            "entered_into_force_on",
+            "summary",
+            "source_url",
+            "last_reviewed_on",
+        ],
     ),
     "provisions": (Provision, ["heading", "summary", "order", "source_url"]),
     "participants": (Participation, ["status", "signed_on", "consented_on", "note", "source_url"]),
@@ -108,18 +175,33 @@ SCALARS = {
     ),
     "response_measures": (
         ResponseMeasure,
-        ["name", "category", "escalation_level", "description", "attribution_threshold",
-         "reversible", "conditions"],
+        [
+            "name",
+            "category",
+            "escalation_level",
+            "description",
+            "attribution_threshold",
+            "reversible",
+            "conditions",
+        ],
     ),
     "incidents": (
         Incident,
-        ["name", "operation_type", "summary", "aliases", "started_on", "ended_on",
-         "disclosed_on", "sources"],
+        [
+            "name",
+            "operation_type",
+            "summary",
+            "aliases",
+            "started_on",
+            "ended_on",
+            "disclosed_on",
+            "sources",
+        ],
     ),
     "attributions": (Attribution, ["date", "confidence", "to_group", "basis", "source_url"]),
     "breaches": (AllegedBreach, ["source_url"]),
     "responses": (ResponseAction, ["date", "description", "source_url"]),
-}  # fmt: skip
+}
 
 
 class DatasetError(Exception):
@@ -148,8 +230,8 @@ class ImportReport:
 
     @property
     def changed(self):
-        return any(self.created.values()) or any(self.updated.values()) or any(
-            self.deleted.values()
+        return (
+            any(self.created.values()) or any(self.updated.values()) or any(self.deleted.values())
         )
 
     def lines(self):
@@ -303,8 +385,15 @@ class Validator:
         """The admin's field validation: choices, lengths, URL and slug formats, model.clean()."""
         model, fields = SCALARS[kind]
         values = {name: model_value(record, name) for name in fields if name in record}
-        if kind in ("organizations", "topics", "instruments", "norms", "obligations",
-                    "response_measures", "incidents"):  # fmt: skip
+        if kind in (
+            "organizations",
+            "topics",
+            "instruments",
+            "norms",
+            "obligations",
+            "response_measures",
+            "incidents",
+        ):
             values["slug"] = record.get("slug")
         if kind == "states":
             values["code"] = record.get("code")
@@ -313,7 +402,8 @@ class Validator:
         exclude = [f.name for f in model._meta.get_fields() if f.name not in values]
         try:
             instance.clean_fields(exclude=exclude)
-            instance.clean()
+            if kind != "attributions":  # its attributor is checked as a reference instead
+                instance.clean()
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 where = path if name == "__all__" else f"{path}.{name}"
@@ -407,8 +497,9 @@ class Validator:
         self.check_model_fields(path, "relations", record, {"kind": record.get("kind")})
         if record.get("kind") not in InstrumentRelation.Kind.values:
             self.error(f"{path}.kind", f"unknown relation kind {json.dumps(record.get('kind'))}")
-        self.check_ref(f"{path}.instrument", record.get("instrument"), self.instruments,
-                       "instrument")  # fmt: skip
+        self.check_ref(
+            f"{path}.instrument", record.get("instrument"), self.instruments, "instrument"
+        )
         if record.get("instrument") == instrument:
             self.error(f"{path}.instrument", "an instrument cannot relate to itself")
 
@@ -543,6 +634,7 @@ def dataset_import(
     try:
         with transaction.atomic():
             writer.run()
+            refresh_search_words()
             if dry_run:
                 raise DryRun
     except DryRun:
@@ -611,17 +703,30 @@ class Writer:
             pending_m2m[key] = m2m_sets
         if to_create:
             bulk_create_with_history(
-                to_create, model, batch_size=BATCH_SIZE, default_user=self.user,
-                default_change_reason=self.reason, default_date=self.now,
-            )  # fmt: skip
+                to_create,
+                model,
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )
         if to_update:
             bulk_update_with_history(
-                to_update, model, sorted(changed_fields | {"updated_at"}), batch_size=BATCH_SIZE,
-                default_user=self.user, default_change_reason=self.reason, default_date=self.now,
-            )  # fmt: skip
+                to_update,
+                model,
+                sorted(changed_fields | {"updated_at"}),
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )
         for name in m2m:
-            self.sync_m2m(model, name, {result[k].pk: s[name] for k, s in pending_m2m.items()},
-                          current_m2m[name])  # fmt: skip
+            self.sync_m2m(
+                model,
+                name,
+                {result[k].pk: s[name] for k, s in pending_m2m.items()},
+                current_m2m[name],
+            )
         self.progress(kind, len(rows))
         return result
 
@@ -652,15 +757,17 @@ class Writer:
             through.objects.filter(condition).delete()
         through.objects.bulk_create(to_add, batch_size=BATCH_SIZE)
 
-    def values(self, kind, record, **extra):
-        return {name: model_value(record, name) for name in SCALARS[kind][1]} | extra
+    def values(self, record_type, record, **extra):
+        return {name: model_value(record, name) for name in SCALARS[record_type][1]} | extra
 
     # -- per kind ------------------------------------------------------------------------------
 
     def write_organizations(self):
         existing = {o.slug: o for o in Organization.objects.all()}
-        rows = [(r["slug"], self.values("organizations", r, slug=r["slug"]), {})
-                for r in self.records("organizations")]  # fmt: skip
+        rows = [
+            (r["slug"], self.values("organizations", r, slug=r["slug"]), {})
+            for r in self.records("organizations")
+        ]
         self.upsert("organizations", existing, rows)
         self.organization_ids = dict(Organization.objects.values_list("slug", "id"))
 
@@ -684,15 +791,18 @@ class Writer:
             rows = []
             for r in levels[level]:
                 parent_id = self.topic_ids[r["parent"]] if r.get("parent") else None
-                rows.append((r["slug"], self.values("topics", r, slug=r["slug"],
-                                                    parent_id=parent_id), {}))  # fmt: skip
+                rows.append(
+                    (r["slug"], self.values("topics", r, slug=r["slug"], parent_id=parent_id), {})
+                )
             written = self.upsert("topics", existing, rows)
             self.topic_ids.update({slug: t.pk for slug, t in written.items()})
 
     def write_states(self):
         existing = {s.code: s for s in State.objects.all()}
-        rows = [(r["code"], self.values("states", r, code=r["code"]), {})
-                for r in self.records("states")]  # fmt: skip
+        rows = [
+            (r["code"], self.values("states", r, code=r["code"]), {})
+            for r in self.records("states")
+        ]
         self.upsert("states", existing, rows)
         self.state_codes = set(State.objects.values_list("code", flat=True))
 
@@ -703,9 +813,11 @@ class Writer:
         rows = []
         for r in records:
             values = self.values(
-                "instruments", r, slug=r["slug"],
+                "instruments",
+                r,
+                slug=r["slug"],
                 organization_id=self.organization_ids.get(r.get("organization")),
-            )  # fmt: skip
+            )
             topics = {self.topic_ids[t] for t in r.get("topics", [])}
             rows.append((r["slug"], values, {"topics": topics}))
         written = self.upsert("instruments", existing, rows, m2m=["topics"])
@@ -716,8 +828,9 @@ class Writer:
 
     def write_provisions(self, records, instruments):
         ids = [i.pk for i in instruments.values()]
-        existing = {(p.instrument_id, p.label): p for p in Provision.objects.filter(
-            instrument_id__in=ids)}  # fmt: skip
+        existing = {
+            (p.instrument_id, p.label): p for p in Provision.objects.filter(instrument_id__in=ids)
+        }
         self.provision_ids = {key: p.pk for key, p in existing.items()}
         levels = defaultdict(list)
         for r in records:
@@ -731,16 +844,24 @@ class Writer:
         for level in sorted(levels):
             rows = []
             for instrument_id, p in levels[level]:
-                parent_id = self.provision_ids[(instrument_id, p["parent"])] if p.get(
-                    "parent") else None  # fmt: skip
-                values = self.values("provisions", p, instrument_id=instrument_id,
-                                     label=p["label"], parent_id=parent_id)  # fmt: skip
+                parent_id = (
+                    self.provision_ids[(instrument_id, p["parent"])] if p.get("parent") else None
+                )
+                values = self.values(
+                    "provisions",
+                    p,
+                    instrument_id=instrument_id,
+                    label=p["label"],
+                    parent_id=parent_id,
+                )
                 rows.append(((instrument_id, p["label"]), values, {}))
             written = self.upsert("provisions", existing, rows)
             self.provision_ids.update({key: p.pk for key, p in written.items()})
         self.kept_provisions = {key for key in self.provision_ids if key[0] in set(ids)}
         self.kept_provisions = {
-            (instruments[r["slug"]].pk, p["label"]) for r in records for p in r.get("provisions", [])
+            (instruments[r["slug"]].pk, p["label"])
+            for r in records
+            for p in r.get("provisions", [])
         }
 
     def provision_id(self, instrument_slug, label):
@@ -752,29 +873,39 @@ class Writer:
 
     def write_participants(self, records, instruments):
         ids = [i.pk for i in instruments.values()]
-        existing = {(p.instrument_id, p.state_id): p
-                    for p in Participation.objects.filter(instrument_id__in=ids)}  # fmt: skip
+        existing = {
+            (p.instrument_id, p.state_id): p
+            for p in Participation.objects.filter(instrument_id__in=ids)
+        }
         rows = []
         for r in records:
             instrument_id = instruments[r["slug"]].pk
             for p in r.get("participants", []):
-                values = self.values("participants", p, instrument_id=instrument_id,
-                                     state_id=p["state"])  # fmt: skip
+                values = self.values(
+                    "participants", p, instrument_id=instrument_id, state_id=p["state"]
+                )
                 rows.append(((instrument_id, p["state"]), values, {}))
         self.upsert("participants", existing, rows)
         self.kept_participants = {key for key, _, _ in rows}
 
     def write_relations(self, records, instruments):
         ids = [i.pk for i in instruments.values()]
-        existing = {(r.from_instrument_id, r.to_instrument_id, r.kind): r
-                    for r in InstrumentRelation.objects.filter(from_instrument_id__in=ids)}
+        existing = {
+            (r.from_instrument_id, r.to_instrument_id, r.kind): r
+            for r in InstrumentRelation.objects.filter(from_instrument_id__in=ids)
+        }
         rows = []
         for r in records:
             from_id = instruments[r["slug"]].pk
             for rel in r.get("relations", []):
                 to_id = self.instrument_ids[rel["instrument"]]
-                values = self.values("relations", rel, from_instrument_id=from_id,
-                                     to_instrument_id=to_id, kind=rel["kind"])  # fmt: skip
+                values = self.values(
+                    "relations",
+                    rel,
+                    from_instrument_id=from_id,
+                    to_instrument_id=to_id,
+                    kind=rel["kind"],
+                )
                 rows.append(((from_id, to_id, rel["kind"]), values, {}))
         self.upsert("relations", existing, rows)
         self.kept_relations = {key for key, _, _ in rows}
@@ -782,42 +913,66 @@ class Writer:
     def write_norms(self):
         records = self.records("norms")
         existing = {n.slug: n for n in Norm.objects.filter(slug__in=[r["slug"] for r in records])}
-        rows = [(r["slug"], self.values("norms", r, slug=r["slug"]),
-                 {"topics": {self.topic_ids[t] for t in r.get("topics", [])}})
-                for r in records]  # fmt: skip
+        rows = [
+            (
+                r["slug"],
+                self.values("norms", r, slug=r["slug"]),
+                {"topics": {self.topic_ids[t] for t in r.get("topics", [])}},
+            )
+            for r in records
+        ]
         self.upsert("norms", existing, rows, m2m=["topics"])
         self.norm_ids = dict(Norm.objects.values_list("slug", "id"))
 
     def write_obligations(self):
         records = self.records("obligations")
-        existing = {o.slug: o for o in Obligation.objects.filter(
-            slug__in=[r["slug"] for r in records])}  # fmt: skip
+        existing = {
+            o.slug: o for o in Obligation.objects.filter(slug__in=[r["slug"] for r in records])
+        }
         rows = []
         for r in records:
-            provision_id = (self.provision_id(r["instrument"], r["provision"])
-                            if r.get("provision") else None)  # fmt: skip
+            provision_id = (
+                self.provision_id(r["instrument"], r["provision"]) if r.get("provision") else None
+            )
             values = self.values(
-                "obligations", r, slug=r["slug"], instrument_id=self.instrument_ids[r["instrument"]],
+                "obligations",
+                r,
+                slug=r["slug"],
+                instrument_id=self.instrument_ids[r["instrument"]],
                 provision_id=provision_id,
-            )  # fmt: skip
-            rows.append((r["slug"], values, {
-                "norms": {self.norm_ids[n] for n in r.get("norms", [])},
-                "topics": {self.topic_ids[t] for t in r.get("topics", [])},
-            }))  # fmt: skip
+            )
+            rows.append(
+                (
+                    r["slug"],
+                    values,
+                    {
+                        "norms": {self.norm_ids[n] for n in r.get("norms", [])},
+                        "topics": {self.topic_ids[t] for t in r.get("topics", [])},
+                    },
+                )
+            )
         self.upsert("obligations", existing, rows, m2m=["norms", "topics"])
 
     def write_measures(self):
         records = self.records("response_measures")
-        existing = {m.slug: m for m in ResponseMeasure.objects.filter(
-            slug__in=[r["slug"] for r in records])}  # fmt: skip
+        existing = {
+            m.slug: m for m in ResponseMeasure.objects.filter(slug__in=[r["slug"] for r in records])
+        }
         rows = []
         for r in records:
-            basis = {self.provision_id(b["instrument"], b["provision"])
-                     for b in r.get("legal_basis", [])}  # fmt: skip
-            rows.append((r["slug"], self.values("response_measures", r, slug=r["slug"]), {
-                "legal_basis": basis,
-                "responds_to": {self.norm_ids[n] for n in r.get("responds_to", [])},
-            }))  # fmt: skip
+            basis = {
+                self.provision_id(b["instrument"], b["provision"]) for b in r.get("legal_basis", [])
+            }
+            rows.append(
+                (
+                    r["slug"],
+                    self.values("response_measures", r, slug=r["slug"]),
+                    {
+                        "legal_basis": basis,
+                        "responds_to": {self.norm_ids[n] for n in r.get("responds_to", [])},
+                    },
+                )
+            )
         self.upsert("response_measures", existing, rows, m2m=["legal_basis", "responds_to"])
         self.measure_ids = dict(ResponseMeasure.objects.values_list("slug", "id"))
 
@@ -828,32 +983,53 @@ class Writer:
 
     def write_incidents(self):
         records = self.records("incidents")
-        existing = {i.slug: i for i in Incident.objects.filter(
-            slug__in=[r["slug"] for r in records])}  # fmt: skip
-        rows = [(r["slug"], self.values("incidents", r, slug=r["slug"]), {
-            "victims": set(r.get("victims", [])),
-            "sectors": {self.topic_ids[t] for t in r.get("sectors", [])},
-        }) for r in records]  # fmt: skip
+        existing = {
+            i.slug: i for i in Incident.objects.filter(slug__in=[r["slug"] for r in records])
+        }
+        rows = [
+            (
+                r["slug"],
+                self.values("incidents", r, slug=r["slug"]),
+                {
+                    "victims": set(r.get("victims", [])),
+                    "sectors": {self.topic_ids[t] for t in r.get("sectors", [])},
+                },
+            )
+            for r in records
+        ]
         incidents = self.upsert("incidents", existing, rows, m2m=["victims", "sectors"])
         ids = [i.pk for i in incidents.values()]
 
         def key_of(kind, obj):
             if kind == "attributions":
-                return (obj.incident_id, obj.by_state_id or obj.by_organization.slug,
-                        obj.date.isoformat())  # fmt: skip
+                return (
+                    obj.incident_id,
+                    obj.by_state_id or obj.by_organization.slug,
+                    obj.date.isoformat(),
+                )
             if kind == "breaches":
                 return (obj.incident_id, obj.norm.slug)
-            by = sorted([s.code for s in obj.by_states.all()]
-                        + [o.slug for o in obj.by_organizations.all()])  # fmt: skip
+            by = sorted(
+                [s.code for s in obj.by_states.all()] + [o.slug for o in obj.by_organizations.all()]
+            )
             return (obj.incident_id, obj.measure.slug, obj.date.isoformat(), tuple(by))
 
-        attributions = {key_of("attributions", a): a for a in Attribution.objects.filter(
-            incident_id__in=ids).select_related("by_organization")}  # fmt: skip
-        breaches = {key_of("breaches", b): b for b in AllegedBreach.objects.filter(
-            incident_id__in=ids).select_related("norm")}  # fmt: skip
-        responses = {key_of("responses", a): a for a in ResponseAction.objects.filter(
-            incident_id__in=ids).select_related("measure").prefetch_related(
-            "by_states", "by_organizations")}  # fmt: skip
+        attributions = {
+            key_of("attributions", a): a
+            for a in Attribution.objects.filter(incident_id__in=ids).select_related(
+                "by_organization"
+            )
+        }
+        breaches = {
+            key_of("breaches", b): b
+            for b in AllegedBreach.objects.filter(incident_id__in=ids).select_related("norm")
+        }
+        responses = {
+            key_of("responses", a): a
+            for a in ResponseAction.objects.filter(incident_id__in=ids)
+            .select_related("measure")
+            .prefetch_related("by_states", "by_organizations")
+        }
 
         attribution_rows, breach_rows, response_rows = [], [], []
         for r in records:
@@ -861,45 +1037,74 @@ class Writer:
             for a in r.get("attributions", []):
                 by_state = a["by"] if a["by"] in self.state_codes else None
                 values = self.values(
-                    "attributions", a, incident_id=incident_id, by_state_id=by_state,
+                    "attributions",
+                    a,
+                    incident_id=incident_id,
+                    by_state_id=by_state,
                     by_organization_id=None if by_state else self.organization_ids[a["by"]],
-                )  # fmt: skip
-                attribution_rows.append(((incident_id,) + nested_key("attributions", a), values, {
-                    "to_states": set(a.get("to_states", [])),
-                    "joint_with": set(a.get("joint_with", [])),
-                }))  # fmt: skip
+                )
+                attribution_rows.append(
+                    (
+                        (incident_id,) + nested_key("attributions", a),
+                        values,
+                        {
+                            "to_states": set(a.get("to_states", [])),
+                            "joint_with": set(a.get("joint_with", [])),
+                        },
+                    )
+                )
             for b in r.get("breaches", []):
                 states, organizations = self.actors(b.get("alleged_by", []))
-                values = self.values("breaches", b, incident_id=incident_id,
-                                     norm_id=self.norm_ids[b["norm"]])  # fmt: skip
-                breach_rows.append(((incident_id, b["norm"]), values, {
-                    "alleged_by_states": states, "alleged_by_organizations": organizations,
-                }))  # fmt: skip
+                values = self.values(
+                    "breaches", b, incident_id=incident_id, norm_id=self.norm_ids[b["norm"]]
+                )
+                breach_rows.append(
+                    (
+                        (incident_id, b["norm"]),
+                        values,
+                        {
+                            "alleged_by_states": states,
+                            "alleged_by_organizations": organizations,
+                        },
+                    )
+                )
             for a in r.get("responses", []):
                 states, organizations = self.actors(a["by"])
                 basis = a.get("legal_basis")
                 values = self.values(
-                    "responses", a, incident_id=incident_id,
+                    "responses",
+                    a,
+                    incident_id=incident_id,
                     measure_id=self.measure_ids[a["measure"]],
                     legal_basis_id=self.provision_id(basis["instrument"], basis["provision"])
-                    if basis else None,
-                )  # fmt: skip
-                response_rows.append(((incident_id,) + nested_key("responses", a), values, {
-                    "by_states": states, "by_organizations": organizations,
-                }))  # fmt: skip
-        self.upsert("attributions", attributions, attribution_rows,
-                    m2m=["to_states", "joint_with"])  # fmt: skip
-        self.upsert("breaches", breaches, breach_rows,
-                    m2m=["alleged_by_states", "alleged_by_organizations"])  # fmt: skip
-        self.upsert("responses", responses, response_rows,
-                    m2m=["by_states", "by_organizations"])  # fmt: skip
+                    if basis
+                    else None,
+                )
+                response_rows.append(
+                    (
+                        (incident_id,) + nested_key("responses", a),
+                        values,
+                        {
+                            "by_states": states,
+                            "by_organizations": organizations,
+                        },
+                    )
+                )
+        self.upsert("attributions", attributions, attribution_rows, m2m=["to_states", "joint_with"])
+        self.upsert(
+            "breaches", breaches, breach_rows, m2m=["alleged_by_states", "alleged_by_organizations"]
+        )
+        self.upsert("responses", responses, response_rows, m2m=["by_states", "by_organizations"])
         self.kept_children = {
             "attributions": {attributions_key for attributions_key, _, _ in attribution_rows},
             "breaches": {key for key, _, _ in breach_rows},
             "responses": {key for key, _, _ in response_rows},
         }
-        self.children_by_key = {"attributions": attributions, "breaches": breaches,
-                                "responses": responses}  # fmt: skip
+        self.children_by_key = {
+            "attributions": attributions,
+            "breaches": breaches,
+            "responses": responses,
+        }
 
     # -- replace -------------------------------------------------------------------------------
 
@@ -917,28 +1122,49 @@ class Writer:
             return {r[key] for r in self.records(kind)}
 
         incidents_kept = Incident.objects.filter(slug__in=slugs("incidents"))
-        for kind, model in (("attributions", Attribution), ("breaches", AllegedBreach),
-                            ("responses", ResponseAction)):  # fmt: skip
-            kept_ids = [obj.pk for key, obj in self.children_by_key[kind].items()
-                        if key in self.kept_children[kind]]  # fmt: skip
+        for kind, model in (
+            ("attributions", Attribution),
+            ("breaches", AllegedBreach),
+            ("responses", ResponseAction),
+        ):
+            kept_ids = [
+                obj.pk
+                for key, obj in self.children_by_key[kind].items()
+                if key in self.kept_children[kind]
+            ]
             delete(kind, model.objects.filter(incident__in=incidents_kept).exclude(pk__in=kept_ids))
         delete("incidents", Incident.objects.exclude(slug__in=slugs("incidents")))
-        delete("response_measures",
-               ResponseMeasure.objects.exclude(slug__in=slugs("response_measures")))  # fmt: skip
+        delete(
+            "response_measures",
+            ResponseMeasure.objects.exclude(slug__in=slugs("response_measures")),
+        )
         delete("obligations", Obligation.objects.exclude(slug__in=slugs("obligations")))
         delete("norms", Norm.objects.exclude(slug__in=slugs("norms")))
         kept_instruments = slugs("instruments")
         in_file = Instrument.objects.filter(slug__in=kept_instruments)
-        delete("relations", InstrumentRelation.objects.filter(from_instrument__in=in_file).exclude(
-            pk__in=[r.pk for r in InstrumentRelation.objects.filter(from_instrument__in=in_file)
-                    if (r.from_instrument_id, r.to_instrument_id, r.kind) in self.kept_relations]
-        ))  # fmt: skip
-        delete("participants", Participation.objects.filter(instrument__in=in_file).exclude(
-            pk__in=[p.pk for p in Participation.objects.filter(instrument__in=in_file)
-                    if (p.instrument_id, p.state_id) in self.kept_participants]
-        ))  # fmt: skip
+        delete(
+            "relations",
+            InstrumentRelation.objects.filter(from_instrument__in=in_file).exclude(
+                pk__in=[
+                    r.pk
+                    for r in InstrumentRelation.objects.filter(from_instrument__in=in_file)
+                    if (r.from_instrument_id, r.to_instrument_id, r.kind) in self.kept_relations
+                ]
+            ),
+        )
+        delete(
+            "participants",
+            Participation.objects.filter(instrument__in=in_file).exclude(
+                pk__in=[
+                    p.pk
+                    for p in Participation.objects.filter(instrument__in=in_file)
+                    if (p.instrument_id, p.state_id) in self.kept_participants
+                ]
+            ),
+        )
         absent_provisions = [
-            p.pk for p in Provision.objects.filter(instrument__in=in_file).order_by("-parent_id")
+            p.pk
+            for p in Provision.objects.filter(instrument__in=in_file).order_by("-parent_id")
             if (p.instrument_id, p.label) not in self.kept_provisions
         ]
         Provision.objects.filter(pk__in=absent_provisions).update(parent=None)
@@ -983,131 +1209,281 @@ def dataset_export():
     """The whole database as one canonical `normsdb/1` document."""
     doc = {"format": FORMAT}
     doc["organizations"] = [
-        canonical("organizations", {"slug": o.slug, "name": o.name, "acronym": o.acronym,
-                                    "url": o.url})  # fmt: skip
+        canonical(
+            "organizations", {"slug": o.slug, "name": o.name, "acronym": o.acronym, "url": o.url}
+        )
         for o in Organization.objects.order_by("slug")
     ]
     doc["topics"] = [
-        canonical("topics", {"slug": t.slug, "name": t.name, "description": t.description,
-                             "parent": t.parent.slug if t.parent else None})  # fmt: skip
+        canonical(
+            "topics",
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "description": t.description,
+                "parent": t.parent.slug if t.parent else None,
+            },
+        )
         for t in Topic.objects.select_related("parent").order_by("slug")
     ]
     doc["states"] = [
-        canonical("states", {"code": s.code, "name": s.name, "region": s.region,
-                             "subregion": s.subregion})  # fmt: skip
+        canonical(
+            "states", {"code": s.code, "name": s.name, "region": s.region, "subregion": s.subregion}
+        )
         for s in State.objects.order_by("code")
     ]
-    doc["instruments"] = [export_instrument(i) for i in (
-        Instrument.objects.order_by("slug")
-        .select_related("organization")
-        .prefetch_related(
-            "topics",
-            models.Prefetch("provisions", Provision.objects.select_related("parent")),
-            models.Prefetch("participations", Participation.objects.order_by("state_id")),
-            models.Prefetch("relations_from",
-                            InstrumentRelation.objects.select_related("to_instrument")),
+    doc["instruments"] = [
+        export_instrument(i)
+        for i in (
+            Instrument.objects.order_by("slug")
+            .select_related("organization")
+            .prefetch_related(
+                "topics",
+                models.Prefetch("provisions", Provision.objects.select_related("parent")),
+                models.Prefetch("participations", Participation.objects.order_by("state_id")),
+                models.Prefetch(
+                    "relations_from", InstrumentRelation.objects.select_related("to_instrument")
+                ),
+            )
         )
-    )]  # fmt: skip
+    ]
     doc["norms"] = [
-        canonical("norms", {"slug": n.slug, "title": n.title, "statement": n.statement,
-                            "code": n.code, "topics": sorted(t.slug for t in n.topics.all())})
+        canonical(
+            "norms",
+            {
+                "slug": n.slug,
+                "title": n.title,
+                "statement": n.statement,
+                "code": n.code,
+                "topics": sorted(t.slug for t in n.topics.all()),
+            },
+        )
         for n in Norm.objects.order_by("slug").prefetch_related("topics")
-    ]  # fmt: skip
+    ]
     doc["obligations"] = [
-        canonical("obligations", {
-            "slug": o.slug, "instrument": o.instrument.slug, "duty_bearer": o.duty_bearer,
-            "modality": o.modality, "summary": o.summary,
-            "provision": o.provision.label if o.provision else None,
-            "norms": sorted(n.slug for n in o.norms.all()),
-            "topics": sorted(t.slug for t in o.topics.all()),
-            "deadline": o.deadline, "deadline_trigger": o.deadline_trigger,
-            "verification": o.verification,
-        })
-        for o in Obligation.objects.order_by("slug").select_related("instrument", "provision")
+        canonical(
+            "obligations",
+            {
+                "slug": o.slug,
+                "instrument": o.instrument.slug,
+                "duty_bearer": o.duty_bearer,
+                "modality": o.modality,
+                "summary": o.summary,
+                "provision": o.provision.label if o.provision else None,
+                "norms": sorted(n.slug for n in o.norms.all()),
+                "topics": sorted(t.slug for t in o.topics.all()),
+                "deadline": o.deadline,
+                "deadline_trigger": o.deadline_trigger,
+                "verification": o.verification,
+            },
+        )
+        for o in Obligation.objects.order_by("slug")
+        .select_related("instrument", "provision")
         .prefetch_related("norms", "topics")
-    ]  # fmt: skip
+    ]
     doc["response_measures"] = [
-        canonical("response_measures", {
-            "slug": m.slug, "name": m.name, "category": m.category,
-            "escalation_level": m.escalation_level, "description": m.description,
-            "legal_basis": sorted(
-                ({"instrument": p.instrument.slug, "provision": p.label}
-                 for p in m.legal_basis.all()),
-                key=lambda b: (b["instrument"], b["provision"])),
-            "responds_to": sorted(n.slug for n in m.responds_to.all()),
-            "attribution_threshold": m.attribution_threshold, "reversible": m.reversible,
-            "conditions": m.conditions,
-        })
+        canonical(
+            "response_measures",
+            {
+                "slug": m.slug,
+                "name": m.name,
+                "category": m.category,
+                "escalation_level": m.escalation_level,
+                "description": m.description,
+                "legal_basis": sorted(
+                    (
+                        {"instrument": p.instrument.slug, "provision": p.label}
+                        for p in m.legal_basis.all()
+                    ),
+                    key=lambda b: (b["instrument"], b["provision"]),
+                ),
+                "responds_to": sorted(n.slug for n in m.responds_to.all()),
+                "attribution_threshold": m.attribution_threshold,
+                "reversible": m.reversible,
+                "conditions": m.conditions,
+            },
+        )
         for m in ResponseMeasure.objects.order_by("slug").prefetch_related(
             models.Prefetch("legal_basis", Provision.objects.select_related("instrument")),
-            "responds_to")
-    ]  # fmt: skip
-    doc["incidents"] = [export_incident(i) for i in Incident.objects.order_by("slug").prefetch_related(
-        "victims", "sectors",
-        models.Prefetch("attributions", Attribution.objects.select_related(
-            "by_organization").prefetch_related("to_states", "joint_with")),
-        models.Prefetch("breaches", AllegedBreach.objects.select_related("norm").prefetch_related(
-            "alleged_by_states", "alleged_by_organizations")),
-        models.Prefetch("responses", ResponseAction.objects.select_related(
-            "measure", "legal_basis__instrument").prefetch_related("by_states", "by_organizations")),
-    )]  # fmt: skip
+            "responds_to",
+        )
+    ]
+    doc["incidents"] = [
+        export_incident(i)
+        for i in Incident.objects.order_by("slug").prefetch_related(
+            "victims",
+            "sectors",
+            models.Prefetch(
+                "attributions",
+                Attribution.objects.select_related("by_organization").prefetch_related(
+                    "to_states", "joint_with"
+                ),
+            ),
+            models.Prefetch(
+                "breaches",
+                AllegedBreach.objects.select_related("norm").prefetch_related(
+                    "alleged_by_states", "alleged_by_organizations"
+                ),
+            ),
+            models.Prefetch(
+                "responses",
+                ResponseAction.objects.select_related(
+                    "measure", "legal_basis__instrument"
+                ).prefetch_related("by_states", "by_organizations"),
+            ),
+        )
+    ]
     return {key: value for key, value in doc.items() if value != []}
 
 
 def export_instrument(i):
     provisions = sorted(i.provisions.all(), key=lambda p: (p.order, p.label))
-    return canonical("instruments", {
-        "slug": i.slug, "title": i.title, "kind": i.kind, "legal_force": i.legal_force,
-        "scope": i.scope, "status": i.status, "short_title": i.short_title, "symbol": i.symbol,
-        "organization": i.organization.slug if i.organization else None, "region": i.region,
-        "adopted_on": iso(i.adopted_on), "opened_for_signature_on": iso(i.opened_for_signature_on),
-        "entered_into_force_on": iso(i.entered_into_force_on), "summary": i.summary,
-        "source_url": i.source_url, "topics": sorted(t.slug for t in i.topics.all()),
-        "provisions": [canonical("provisions", {
-            "label": p.label, "heading": p.heading, "summary": p.summary, "order": p.order,
-            "parent": p.parent.label if p.parent else None, "source_url": p.source_url,
-        }) for p in provisions],
-        "participants": [canonical("participants", {
-            "state": p.state_id, "status": p.status, "signed_on": iso(p.signed_on),
-            "consented_on": iso(p.consented_on), "note": p.note, "source_url": p.source_url,
-        }) for p in i.participations.all()],
-        "relations": sorted((canonical("relations", {
-            "kind": r.kind, "instrument": r.to_instrument.slug, "note": r.note,
-        }) for r in i.relations_from.all()), key=lambda r: (r["instrument"], r["kind"])),
-        "last_reviewed_on": iso(i.last_reviewed_on),
-    })  # fmt: skip
+    return canonical(
+        "instruments",
+        {
+            "slug": i.slug,
+            "title": i.title,
+            "kind": i.kind,
+            "legal_force": i.legal_force,
+            "scope": i.scope,
+            "status": i.status,
+            "short_title": i.short_title,
+            "symbol": i.symbol,
+            "organization": i.organization.slug if i.organization else None,
+            "region": i.region,
+            "adopted_on": iso(i.adopted_on),
+            "opened_for_signature_on": iso(i.opened_for_signature_on),
+            "entered_into_force_on": iso(i.entered_into_force_on),
+            "summary": i.summary,
+            "source_url": i.source_url,
+            "topics": sorted(t.slug for t in i.topics.all()),
+            "provisions": [
+                canonical(
+                    "provisions",
+                    {
+                        "label": p.label,
+                        "heading": p.heading,
+                        "summary": p.summary,
+                        "order": p.order,
+                        "parent": p.parent.label if p.parent else None,
+                        "source_url": p.source_url,
+                    },
+                )
+                for p in provisions
+            ],
+            "participants": [
+                canonical(
+                    "participants",
+                    {
+                        "state": p.state_id,
+                        "status": p.status,
+                        "signed_on": iso(p.signed_on),
+                        "consented_on": iso(p.consented_on),
+                        "note": p.note,
+                        "source_url": p.source_url,
+                    },
+                )
+                for p in i.participations.all()
+            ],
+            "relations": sorted(
+                (
+                    canonical(
+                        "relations",
+                        {
+                            "kind": r.kind,
+                            "instrument": r.to_instrument.slug,
+                            "note": r.note,
+                        },
+                    )
+                    for r in i.relations_from.all()
+                ),
+                key=lambda r: (r["instrument"], r["kind"]),
+            ),
+            "last_reviewed_on": iso(i.last_reviewed_on),
+        },
+    )
 
 
 def export_incident(i):
     def actors(states, organizations):
         return sorted([s.code for s in states] + [o.slug for o in organizations])
 
-    attributions = sorted((canonical("attributions", {
-        "by": a.by_state_id or a.by_organization.slug, "date": iso(a.date),
-        "confidence": a.confidence, "to_states": sorted(s.code for s in a.to_states.all()),
-        "to_group": a.to_group, "basis": a.basis,
-        "joint_with": sorted(s.code for s in a.joint_with.all()), "source_url": a.source_url,
-    }) for a in i.attributions.all()), key=lambda a: (a["date"], a["by"]))
-    breaches = sorted((canonical("breaches", {
-        "norm": b.norm.slug,
-        "alleged_by": actors(b.alleged_by_states.all(), b.alleged_by_organizations.all()),
-        "source_url": b.source_url,
-    }) for b in i.breaches.all()), key=lambda b: b["norm"])
-    responses = sorted((canonical("responses", {
-        "measure": r.measure.slug, "date": iso(r.date),
-        "by": actors(r.by_states.all(), r.by_organizations.all()),
-        "description": r.description,
-        "legal_basis": {"instrument": r.legal_basis.instrument.slug,
-                        "provision": r.legal_basis.label} if r.legal_basis else None,
-        "source_url": r.source_url,
-    }) for r in i.responses.all()), key=lambda r: (r["date"], r["measure"], r["by"]))
-    return canonical("incidents", {
-        "slug": i.slug, "name": i.name, "operation_type": i.operation_type, "summary": i.summary,
-        "aliases": list(i.aliases), "started_on": iso(i.started_on), "ended_on": iso(i.ended_on),
-        "disclosed_on": iso(i.disclosed_on), "victims": sorted(s.code for s in i.victims.all()),
-        "sectors": sorted(t.slug for t in i.sectors.all()), "sources": list(i.sources),
-        "attributions": attributions, "breaches": breaches, "responses": responses,
-    })  # fmt: skip
+    attributions = sorted(
+        (
+            canonical(
+                "attributions",
+                {
+                    "by": a.by_state_id or a.by_organization.slug,
+                    "date": iso(a.date),
+                    "confidence": a.confidence,
+                    "to_states": sorted(s.code for s in a.to_states.all()),
+                    "to_group": a.to_group,
+                    "basis": a.basis,
+                    "joint_with": sorted(s.code for s in a.joint_with.all()),
+                    "source_url": a.source_url,
+                },
+            )
+            for a in i.attributions.all()
+        ),
+        key=lambda a: (a["date"], a["by"]),
+    )
+    breaches = sorted(
+        (
+            canonical(
+                "breaches",
+                {
+                    "norm": b.norm.slug,
+                    "alleged_by": actors(
+                        b.alleged_by_states.all(), b.alleged_by_organizations.all()
+                    ),
+                    "source_url": b.source_url,
+                },
+            )
+            for b in i.breaches.all()
+        ),
+        key=lambda b: b["norm"],
+    )
+    responses = sorted(
+        (
+            canonical(
+                "responses",
+                {
+                    "measure": r.measure.slug,
+                    "date": iso(r.date),
+                    "by": actors(r.by_states.all(), r.by_organizations.all()),
+                    "description": r.description,
+                    "legal_basis": {
+                        "instrument": r.legal_basis.instrument.slug,
+                        "provision": r.legal_basis.label,
+                    }
+                    if r.legal_basis
+                    else None,
+                    "source_url": r.source_url,
+                },
+            )
+            for r in i.responses.all()
+        ),
+        key=lambda r: (r["date"], r["measure"], r["by"]),
+    )
+    return canonical(
+        "incidents",
+        {
+            "slug": i.slug,
+            "name": i.name,
+            "operation_type": i.operation_type,
+            "summary": i.summary,
+            "aliases": list(i.aliases),
+            "started_on": iso(i.started_on),
+            "ended_on": iso(i.ended_on),
+            "disclosed_on": iso(i.disclosed_on),
+            "victims": sorted(s.code for s in i.victims.all()),
+            "sectors": sorted(t.slug for t in i.sectors.all()),
+            "sources": list(i.sources),
+            "attributions": attributions,
+            "breaches": breaches,
+            "responses": responses,
+        },
+    )
 
 
 def dumps(document) -> str:

@@ -50,8 +50,17 @@ class ResponseMeasureAdmin(SimpleHistoryAdmin):
 
 class AttributionInline(admin.StackedInline):
     model = Attribution
-    fields = ["date", "by_state", "by_organization", "to_states", "to_group", "confidence",
-              "basis", "joint_with", "source_url"]  # fmt: skip
+    fields = [
+        "date",
+        "by_state",
+        "by_organization",
+        "to_states",
+        "to_group",
+        "confidence",
+        "basis",
+        "joint_with",
+        "source_url",
+    ]
     autocomplete_fields = ["by_state", "by_organization", "to_states", "joint_with"]
     extra = 0
 
@@ -65,8 +74,15 @@ class AllegedBreachInline(admin.TabularInline):
 
 class ResponseActionInline(admin.StackedInline):
     model = ResponseAction
-    fields = ["date", "measure", "by_states", "by_organizations", "description", "legal_basis",
-              "source_url"]  # fmt: skip
+    fields = [
+        "date",
+        "measure",
+        "by_states",
+        "by_organizations",
+        "description",
+        "legal_basis",
+        "source_url",
+    ]
     autocomplete_fields = ["measure", "by_states", "by_organizations", "legal_basis"]
     extra = 0
 

@@ -1,13 +1,16 @@
 """What instruments require, the answers open to states when a norm is broken, and what
 happened: incidents, their attribution, the norms they breached and the responses taken."""
 
+import datetime
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -32,9 +35,28 @@ class Confidence(models.TextChoices):
 CONFIDENCE_RANK = {value: rank for rank, value in enumerate(Confidence.values)}
 
 
+SUBTREE_OBLIGATION_COUNTS = """
+WITH RECURSIVE tree(ancestor_id, id) AS (
+    SELECT id, id FROM obligations_topic
+    UNION ALL
+    SELECT tree.ancestor_id, child.id FROM obligations_topic child
+    JOIN tree ON child.parent_id = tree.id
+)
+SELECT tree.ancestor_id, COUNT(DISTINCT tagged.obligation_id)
+FROM tree JOIN obligations_obligation_topics tagged ON tagged.topic_id = tree.id
+GROUP BY tree.ancestor_id
+"""
+
+
 class TopicQuerySet(models.QuerySet):
     def roots(self):
         return self.filter(parent__isnull=True)
+
+    def obligation_counts(self):
+        """{topic id: obligations tagged with the topic or a descendant, each counted once}."""
+        with connection.cursor() as cursor:
+            cursor.execute(SUBTREE_OBLIGATION_COUNTS)
+            return dict(cursor.fetchall())
 
     def subtree(self, topic):
         """The topic (a Topic or a slug) and all its descendants: one recursive query."""
@@ -280,9 +302,13 @@ def duration_in_words(duration: str) -> str:
     for text, units in ((date_part, "YMWD"), (time_part, "HMS")):
         for number, unit in re.findall(r"(\d+)([A-Z])", text):
             name = {
-                "Y": "year", "W": "week", "D": "day", "H": "hour", "S": "second",
+                "Y": "year",
+                "W": "week",
+                "D": "day",
+                "H": "hour",
+                "S": "second",
                 "M": "month" if units == "YMWD" else "minute",
-            }[unit]  # fmt: skip
+            }[unit]
             parts.append(f"{number} {name}{'' if number == '1' else 's'}")
     return " and ".join(parts)
 
@@ -455,6 +481,41 @@ class Incident(TimeStamped):
     def title(self):
         return self.name
 
+    @property
+    def attributed_to(self):
+        """Who the attributions name, each once: states by name, else the named groups."""
+        attributions = self.attributions.all()
+        states = sorted({s.name for a in attributions for s in a.to_states.all()})
+        return states or sorted({a.to_group for a in attributions if a.to_group})
+
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "An incident cannot end before it starts."})
+
+    def timeline(self):
+        """Operation, attributions and responses as dated events, oldest first.
+
+        Uses the prefetched attributions and responses; events without a date sort last.
+        """
+        events = []
+        if self.started_on:
+            events.append(TimelineEvent(self.started_on, "operation", "Operation begins", self))
+        if self.disclosed_on:
+            events.append(TimelineEvent(self.disclosed_on, "operation", "Disclosed", self))
+        if self.ended_on:
+            events.append(TimelineEvent(self.ended_on, "operation", "Operation ends", self))
+        events += [
+            TimelineEvent(a.date, "attribution", "Attribution", a) for a in self.attributions.all()
+        ]
+        events += [TimelineEvent(r.date, "response", "Response", r) for r in self.responses.all()]
+        order = {"operation": 0, "attribution": 1, "response": 2}
+        return sorted(events, key=lambda e: (e.date, order[e.kind]))
+
+    def threshold_checks(self):
+        """For each response: did an attribution at that date meet the measure's threshold?"""
+        attributions = list(self.attributions.all())
+        return [response.threshold_check(attributions) for response in self.responses.all()]
+
 
 class AttributionBasis(models.TextChoices):
     TECHNICAL = "technical", "Technical"
@@ -515,6 +576,10 @@ class Attribution(TimeStamped):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + f"#attribution-{self.pk}"
 
+    def clean(self):
+        if (self.by_state_id is None) == (self.by_organization_id is None):
+            raise ValidationError("Give exactly one attributor: a state or an organisation.")
+
     @property
     def attributor(self):
         return self.by_state or self.by_organization
@@ -551,6 +616,39 @@ class AllegedBreach(TimeStamped):
         return self.incident.get_absolute_url() + "#breaches"
 
 
+@dataclass
+class TimelineEvent:
+    date: datetime.date
+    kind: str  # operation, attribution or response
+    label: str
+    record: object
+
+
+@dataclass
+class ThresholdCheck:
+    """The proportionality view of one response: attribution confidence against threshold."""
+
+    response: "ResponseAction"
+    required: str
+    strongest: "Attribution | None"
+
+    @property
+    def requires_attribution(self):
+        return CONFIDENCE_RANK.get(self.required, 0) > 0
+
+    @property
+    def met(self):
+        if not self.requires_attribution:
+            return True
+        return self.strongest is not None and (
+            CONFIDENCE_RANK[self.strongest.confidence] >= CONFIDENCE_RANK[self.required]
+        )
+
+    @property
+    def flagged(self):
+        return not self.met
+
+
 class ResponseAction(TimeStamped):
     """What a state or organisation actually did: one instance of a response measure."""
 
@@ -583,3 +681,12 @@ class ResponseAction(TimeStamped):
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + f"#response-{self.pk}"
+
+    def threshold_check(self, attributions):
+        """Compare the strongest attribution made on or before this response's date with the
+        confidence the measure requires (`none` or empty requires none)."""
+        earlier = [a for a in attributions if a.date <= self.date]
+        strongest = max(
+            earlier, key=lambda a: (CONFIDENCE_RANK[a.confidence], a.date), default=None
+        )
+        return ThresholdCheck(self, self.measure.attribution_threshold, strongest)

@@ -47,34 +47,39 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f'unknown user "{options["user"]}"')
 
-        total = sum(len(document.get(k, [])) for k in TOP_LEVEL if isinstance(document, dict)
-                    and isinstance(document.get(k), list))  # fmt: skip
+        total = sum(
+            len(document.get(k, []))
+            for k in TOP_LEVEL
+            if isinstance(document, dict) and isinstance(document.get(k), list)
+        )
         bar = tqdm(total=total, unit="rec", file=sys.stderr, disable=total < 5000 or None)
         started = time.monotonic()
         try:
             report = dataset_import(
-                document=document, replace=options["replace"], user=user,
+                document=document,
+                replace=options["replace"],
+                user=user,
                 reason=f"import_dataset {options['file']}",
                 progress=lambda kind, done: bar.update(done) if kind in TOP_LEVEL else None,
                 dry_run=options["dry_run"],
-            )  # fmt: skip
+            )
         except DatasetError as error:
             bar.close()
             for line in error.errors:
                 self.stderr.write(line)
-            raise CommandError(
-                f"{len(error.errors)} error(s); nothing was imported."
-            ) from None
+            raise CommandError(f"{len(error.errors)} error(s); nothing was imported.") from None
         bar.close()
         elapsed = time.monotonic() - started
         for line in report.lines():
             self.stdout.write(line)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
-        self.stdout.write(self.style.SUCCESS(
-            f"{verb} {total} records in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s), "
-            f"peak memory {peak_mb:,.0f} MB."
-        ))  # fmt: skip
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {total} records in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s), "
+                f"peak memory {peak_mb:,.0f} MB."
+            )
+        )
 
     def read(self, name):
         try:

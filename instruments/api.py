@@ -1,0 +1,144 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.renderers import JSONRenderer
+
+from normsdb.api import ResourceViewSet
+
+from .filters import (
+    InstrumentFilter,
+    OrganizationFilter,
+    ParticipationFilter,
+    ProvisionFilter,
+    StateFilter,
+)
+from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+from .serializers import (
+    InstrumentListSerializer,
+    InstrumentSerializer,
+    OrganizationSerializer,
+    ParticipationSerializer,
+    ProvisionSerializer,
+    StateSerializer,
+)
+
+
+class JSONLDRenderer(JSONRenderer):
+    """schema.org `Legislation` for instruments (`?format=jsonld`)."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = renderer_context.get("response") if renderer_context else None
+        if response is not None and response.status_code < 400 and isinstance(data, dict):
+            if "results" in data:
+                data = {
+                    "@context": "https://schema.org",
+                    "@type": "ItemList",
+                    "numberOfItems": data["count"],
+                    "itemListElement": [Instrument.schema_org(item) for item in data["results"]],
+                }
+            elif "slug" in data:
+                data = {"@context": "https://schema.org", **Instrument.schema_org(data)}
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List instruments",
+        description="Treaties, resolutions, reports, declarations and other "
+        "instruments, filtered and paginated. `?format=csv` for a spreadsheet, "
+        "`?format=jsonld` for schema.org Legislation.",
+    ),
+    retrieve=extend_schema(
+        summary="One instrument with provisions, participation counts and relations"
+    ),
+    create=extend_schema(summary="Create an instrument (editors)"),
+    update=extend_schema(summary="Replace an instrument (editors; If-Match required)"),
+    partial_update=extend_schema(
+        summary="Change fields of an instrument (editors; If-Match required)"
+    ),
+    destroy=extend_schema(summary="Delete an instrument (editors; If-Match required)"),
+)
+class InstrumentViewSet(ResourceViewSet):
+    queryset = Instrument.objects.all()
+    serializer_class = InstrumentSerializer
+    list_serializer_class = InstrumentListSerializer
+    filterset_class = InstrumentFilter
+    lookup_field = "slug"
+    ordering_fields = ["title", "adopted_on", "entered_into_force_on", "updated_at"]
+    ordering = ["title"]
+
+    def get_renderers(self):
+        return [*super().get_renderers(), JSONLDRenderer()]
+
+    def get_queryset(self):
+        queryset = Instrument.objects.select_related("organization").prefetch_related("topics")
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("provisions", Provision.objects.select_related("parent")),
+                Prefetch(
+                    "participations", Participation.objects.only("id", "status", "instrument_id")
+                ),
+                Prefetch(
+                    "relations_from", InstrumentRelation.objects.select_related("to_instrument")
+                ),
+                Prefetch(
+                    "relations_to", InstrumentRelation.objects.select_related("from_instrument")
+                ),
+            )
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List provisions (articles, paragraphs, rules)"),
+    retrieve=extend_schema(summary="One provision"),
+)
+class ProvisionViewSet(ResourceViewSet):
+    queryset = Provision.objects.select_related("instrument")
+    serializer_class = ProvisionSerializer
+    filterset_class = ProvisionFilter
+    ordering_fields = ["order", "label", "updated_at"]
+    ordering = ["instrument__slug", "order", "label"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List UN member states"),
+    retrieve=extend_schema(summary="One state, by ISO 3166-1 alpha-2 code"),
+)
+class StateViewSet(ResourceViewSet):
+    queryset = State.objects.all()
+    serializer_class = StateSerializer
+    filterset_class = StateFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z]{2}"
+    ordering_fields = ["name", "code", "region", "updated_at"]
+    ordering = ["name"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List organisations behind instruments"),
+    retrieve=extend_schema(summary="One organisation"),
+)
+class OrganizationViewSet(ResourceViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "slug", "updated_at"]
+    ordering = ["name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List participations (state × instrument: signatory, party, "
+        "withdrawn, supporter) with dates"
+    ),
+    retrieve=extend_schema(summary="One participation"),
+)
+class ParticipationViewSet(ResourceViewSet):
+    queryset = Participation.objects.select_related("state", "instrument")
+    serializer_class = ParticipationSerializer
+    filterset_class = ParticipationFilter
+    ordering_fields = ["signed_on", "consented_on", "status", "updated_at"]
+    ordering = ["instrument__slug", "state__name"]

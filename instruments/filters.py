@@ -1,0 +1,135 @@
+"""Declared filters for instruments, provisions, participations and states.
+
+The same FilterSets serve the HTML lists and the API, so a link and an API call filter alike.
+"""
+
+import datetime
+
+import django_filters as filters
+
+from obligations.models import Topic
+
+from .models import (
+    Instrument,
+    InstrumentKind,
+    InstrumentStatus,
+    LegalForce,
+    Organization,
+    Participation,
+    ParticipationStatus,
+    Provision,
+    Scope,
+    State,
+)
+
+
+class UpdatedSinceFilterSet(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+
+def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
+    return filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic", label=label
+    )
+
+
+def state_filter(label):
+    return filters.ModelChoiceFilter(
+        queryset=State.objects.all(), to_field_name="code", method="filter_state", label=label
+    )
+
+
+class InstrumentFilter(UpdatedSinceFilterSet):
+    kind = filters.ChoiceFilter(choices=InstrumentKind.choices, label="Kind of instrument.")
+    legal_force = filters.ChoiceFilter(choices=LegalForce.choices, label="Legal force.")
+    scope = filters.ChoiceFilter(choices=Scope.choices, label="Scope.")
+    status = filters.ChoiceFilter(choices=InstrumentStatus.choices, label="Status.")
+    organization = filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        label="Organisation slug (coe, un-ga…).",
+    )
+    topic = topic_filter()
+    region = filters.CharFilter(lookup_expr="iexact", label="Region of a regional instrument.")
+    state = state_filter("ISO code of a state that participates (any status).")
+    adopted_after = filters.DateFilter(
+        field_name="adopted_on", lookup_expr="gte", label="Adopted on or after (YYYY-MM-DD)."
+    )
+    adopted_before = filters.DateFilter(
+        field_name="adopted_on", lookup_expr="lte", label="Adopted on or before (YYYY-MM-DD)."
+    )
+    year_from = filters.NumberFilter(
+        method="filter_year_from",
+        min_value=1900,
+        max_value=2100,
+        label="From year (adoption, else opening for signature).",
+    )
+    year_to = filters.NumberFilter(
+        method="filter_year_to",
+        min_value=1900,
+        max_value=2100,
+        label="To year (adoption, else opening for signature).",
+    )
+
+    class Meta:
+        model = Instrument
+        fields = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.for_topic(value)
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(participations__state=value)
+
+    def filter_year_from(self, queryset, name, value):
+        return queryset.with_first_date().filter(sort_date__gte=datetime.date(int(value), 1, 1))
+
+    def filter_year_to(self, queryset, name, value):
+        return queryset.with_first_date().filter(sort_date__lte=datetime.date(int(value), 12, 31))
+
+
+class ProvisionFilter(UpdatedSinceFilterSet):
+    instrument = filters.ModelChoiceFilter(
+        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+    )
+
+    class Meta:
+        model = Provision
+        fields = []
+
+
+class ParticipationFilter(UpdatedSinceFilterSet):
+    state = filters.ModelChoiceFilter(
+        queryset=State.objects.all(), to_field_name="code", label="State ISO code."
+    )
+    instrument = filters.ModelChoiceFilter(
+        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+    )
+    status = filters.ChoiceFilter(choices=ParticipationStatus.choices, label="Status.")
+    signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    consented_after = filters.DateFilter(field_name="consented_on", lookup_expr="gte")
+    consented_before = filters.DateFilter(field_name="consented_on", lookup_expr="lte")
+
+    class Meta:
+        model = Participation
+        fields = []
+
+
+class StateFilter(UpdatedSinceFilterSet):
+    region = filters.CharFilter(lookup_expr="iexact", label="UN region (Africa, Europe…).")
+    subregion = filters.CharFilter(lookup_expr="iexact", label="UN sub-region.")
+
+    class Meta:
+        model = State
+        fields = []
+
+
+class OrganizationFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Organization
+        fields = []

@@ -1,0 +1,267 @@
+from collections import Counter
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from normsdb.api import ModelCleanMixin
+from obligations.models import Topic
+
+from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+
+
+class LinksMixin(serializers.Serializer):
+    """`url` (this record in the API) and `html_url` (its page), both absolute."""
+
+    url = serializers.SerializerMethodField(help_text="This record in the API.")
+    html_url = serializers.SerializerMethodField(help_text="This record's page for people.")
+    api_route = None
+
+    def absolute(self, path):
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, obj) -> str:
+        return self.absolute(reverse(f"api:{self.api_route}-detail", args=[self.api_key(obj)]))
+
+    def get_html_url(self, obj) -> str:
+        return self.absolute(obj.get_absolute_url())
+
+    def api_key(self, obj):
+        return obj.slug
+
+
+class OrganizationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+    api_route = "organization"
+    website = serializers.URLField(source="url", required=False, allow_blank=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "acronym",
+            "website",
+            "url",
+            "html_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class StateSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+    api_route = "state"
+
+    class Meta:
+        model = State
+        fields = [
+            "code",
+            "name",
+            "region",
+            "subregion",
+            "url",
+            "html_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def api_key(self, obj):
+        return obj.code
+
+
+class ProvisionRefField(serializers.Field):
+    """A provision as {"instrument": slug, "provision": label}."""
+
+    default_error_messages = {
+        "invalid": 'Give {"instrument": slug, "provision": label}.',
+        "unknown": 'No provision "{label}" in instrument "{instrument}".',
+    }
+
+    def to_representation(self, value):
+        return {"instrument": value.instrument.slug, "provision": value.label}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or set(data) != {"instrument", "provision"}:
+            self.fail("invalid")
+        found = Provision.objects.filter(
+            instrument__slug=data["instrument"], label=data["provision"]
+        ).first()
+        if found is None:
+            self.fail("unknown", label=data["provision"], instrument=data["instrument"])
+        return found
+
+
+class ProvisionSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+    api_route = "provision"
+    instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Provision.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the enclosing provision.",
+    )
+
+    class Meta:
+        model = Provision
+        fields = [
+            "id",
+            "instrument",
+            "label",
+            "heading",
+            "summary",
+            "order",
+            "parent",
+            "source_url",
+            "url",
+            "html_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def api_key(self, obj):
+        return obj.pk
+
+
+class NestedProvisionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="label", read_only=True)
+
+    class Meta:
+        model = Provision
+        fields = ["id", "label", "heading", "summary", "order", "parent", "source_url"]
+
+
+class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+    api_route = "participation"
+    state = serializers.SlugRelatedField(slug_field="code", queryset=State.objects.all())
+    instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
+
+    class Meta:
+        model = Participation
+        fields = [
+            "id",
+            "state",
+            "instrument",
+            "status",
+            "signed_on",
+            "consented_on",
+            "note",
+            "source_url",
+            "url",
+            "html_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def api_key(self, obj):
+        return obj.pk
+
+
+class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
+    api_route = "instrument"
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "slug",
+            "title",
+            "short_title",
+            "symbol",
+            "kind",
+            "legal_force",
+            "scope",
+            "status",
+            "organization",
+            "region",
+            "adopted_on",
+            "opened_for_signature_on",
+            "entered_into_force_on",
+            "topics",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+
+
+class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """An instrument with what a client needs in one call: provisions, participation counts
+    by status, and relations in both directions."""
+
+    api_route = "instrument"
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    topics = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
+    )
+    provisions = NestedProvisionSerializer(many=True, read_only=True)
+    participation_counts = serializers.SerializerMethodField()
+    relations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "slug",
+            "title",
+            "short_title",
+            "symbol",
+            "kind",
+            "legal_force",
+            "scope",
+            "status",
+            "organization",
+            "region",
+            "adopted_on",
+            "opened_for_signature_on",
+            "entered_into_force_on",
+            "summary",
+            "source_url",
+            "topics",
+            "last_reviewed_on",
+            "provisions",
+            "participation_counts",
+            "relations",
+            "url",
+            "html_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_participation_counts(self, obj) -> dict[str, int]:
+        return dict(Counter(p.status for p in obj.participations.all()))
+
+    def get_relations(self, obj) -> list[dict]:
+        out = [
+            {
+                "direction": "outgoing",
+                "kind": r.kind,
+                "label": r.get_kind_display(),
+                "instrument": r.to_instrument.slug,
+                "note": r.note,
+            }
+            for r in obj.relations_from.all()
+        ] + [
+            {
+                "direction": "incoming",
+                "kind": r.kind,
+                "label": r.inverse_label,
+                "instrument": r.from_instrument.slug,
+                "note": r.note,
+            }
+            for r in obj.relations_to.all()
+        ]
+        return out
+
+
+class RelationSerializer(serializers.ModelSerializer):
+    from_instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    to_instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = InstrumentRelation
+        fields = ["from_instrument", "kind", "to_instrument", "note"]

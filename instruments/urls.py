@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "instruments"
+urlpatterns = [
+    path("instruments/", views.InstrumentListView.as_view(), name="list"),
+    path("instruments/<slug:slug>/", views.instrument_detail, name="detail"),
+    path("states/", views.StateListView.as_view(), name="state-list"),
+    path("states/<str:code>/", views.state_detail, name="state"),
+]

@@ -1,0 +1,333 @@
+"""Site-wide pages: home, compare, matrix, health and the error pages."""
+
+import sys
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import ExtractYear
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from instruments.models import Instrument, LegalForce
+from obligations.models import Modality, Norm, Obligation, ResponseMeasure, Topic
+
+from .charts import horizontal_bars, stacked_years
+from .search import TYPE_CHOICES, Filters, SearchError, clean_query, search
+
+RECORD_COUNTS_SQL = """
+SELECT
+    (SELECT COUNT(*) FROM instruments_instrument),
+    (SELECT COUNT(*) FROM instruments_provision),
+    (SELECT COUNT(*) FROM obligations_norm),
+    (SELECT COUNT(*) FROM obligations_obligation),
+    (SELECT COUNT(*) FROM obligations_responsemeasure),
+    (SELECT COUNT(*) FROM obligations_topic),
+    (SELECT COUNT(*) FROM instruments_state),
+    (SELECT COUNT(*) FROM instruments_participation),
+    (SELECT COUNT(*) FROM obligations_incident)
+"""
+RECORD_KINDS = [
+    "instruments",
+    "provisions",
+    "norms",
+    "obligations",
+    "response measures",
+    "topics",
+    "states",
+    "participations",
+    "incidents",
+]
+
+
+def record_counts():
+    with connection.cursor() as cursor:
+        cursor.execute(RECORD_COUNTS_SQL)
+        return dict(zip(RECORD_KINDS, cursor.fetchone(), strict=True))
+
+
+def recently_changed(limit=8):
+    """The latest changes across the main record types, in one UNION query."""
+
+    def latest(model, title, kind):
+        return model.objects.annotate(
+            record_title=F(title),
+            record_kind=Value(kind, output_field=CharField()),
+            changed=F("updated_at"),
+        ).values("slug", "record_title", "record_kind", "changed", "created_at")
+
+    union = latest(Instrument, "title", "instrument").union(
+        latest(Norm, "title", "norm"),
+        latest(ResponseMeasure, "name", "response measure"),
+        latest(Obligation, "summary", "obligation"),
+        all=True,
+    )
+    return list(union.order_by("-changed")[:limit])
+
+
+def adoption_chart():
+    rows = (
+        Instrument.objects.with_first_date()
+        .exclude(sort_date=None)
+        .annotate(year=ExtractYear("sort_date"))
+        .values("year", "legal_force")
+        .annotate(count=Count("id"))
+    )
+    by_year = defaultdict(dict)
+    for row in rows:
+        by_year[row["year"]][row["legal_force"]] = row["count"]
+    years = sorted(by_year)
+    series = (
+        [(year, by_year.get(year, {})) for year in range(years[0], years[-1] + 1)] if years else []
+    )
+    chart = stacked_years(series, LegalForce.choices)
+    chart["legend"] = [
+        ("force-" + value.replace("_", "-"), label) for value, label in LegalForce.choices
+    ]
+    chart["table"] = [(year, counts, sum(counts.values())) for year, counts in series if counts]
+    chart["forces"] = LegalForce.choices
+    return chart
+
+
+def topic_chart():
+    counts = Topic.objects.obligation_counts()
+    roots = Topic.objects.roots().order_by("name")
+    rows = sorted(
+        ((t.name, counts.get(t.pk, 0), t.get_absolute_url()) for t in roots),
+        key=lambda row: -row[1],
+    )
+    return horizontal_bars(rows)
+
+
+def home(request):
+    return render(
+        request,
+        "normsdb/home.html",
+        {
+            "counts": record_counts(),
+            "newest": Instrument.objects.select_related("organization").order_by("-created_at")[:6],
+            "changes": recently_changed(),
+            "adoption_chart": adoption_chart(),
+            "topic_chart": topic_chart(),
+        },
+    )
+
+
+def compare(request):
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
+    message = ""
+    if len(slugs) > 4:
+        message = "Compare up to four instruments; only the first four are shown."
+        slugs = slugs[:4]
+    found = {
+        i.slug: i
+        for i in Instrument.objects.filter(slug__in=slugs)
+        .select_related("organization")
+        .annotate(party_count=Count("participations", distinct=True))
+    }
+    unknown = [s for s in slugs if s not in found]
+    instruments = [found[s] for s in slugs if s in found]
+    context = {
+        "instruments": instruments,
+        "unknown": unknown,
+        "message": message,
+        "choices": Instrument.objects.order_by("title").only("slug", "title", "short_title"),
+        "slots": (slugs + ["", "", "", ""])[:4],
+    }
+    if len(instruments) >= 2:
+        context.update(compare_coverage(instruments))
+    status = 404 if unknown and len(instruments) < 2 else 200
+    return render(request, "normsdb/compare.html", context, status=status)
+
+
+def compare_coverage(instruments):
+    """For each norm and topic: per instrument, the modalities of its obligations."""
+    obligations = Obligation.objects.filter(instrument__in=instruments).prefetch_related(
+        "norms", "topics"
+    )
+    norm_cells, topic_cells, norms, topics = defaultdict(dict), defaultdict(dict), {}, {}
+    for obligation in obligations:
+        for norm in obligation.norms.all():
+            norms[norm.pk] = norm
+            norm_cells[norm.pk].setdefault(obligation.instrument_id, set()).add(obligation.modality)
+        for topic in obligation.topics.all():
+            topics[topic.pk] = topic
+            topic_cells[topic.pk].setdefault(obligation.instrument_id, set()).add(
+                obligation.modality
+            )
+
+    def rows(records, cells):
+        return [
+            (record, [sorted(cells[record.pk].get(i.pk, ())) for i in instruments])
+            for record in records
+        ]
+
+    return {
+        "norm_rows": rows(sorted(norms.values(), key=lambda n: (n.code, n.title)), norm_cells),
+        "topic_rows": rows(sorted(topics.values(), key=lambda t: t.name), topic_cells),
+    }
+
+
+MODALITY_MARKS = {"must": "●", "must_not": "⊘", "should": "○", "should_not": "◌", "may": "◇"}
+
+
+def matrix(request):
+    topic_slug = request.GET.get("topic", "")
+    force = request.GET.get("legal_force", "")
+    topics = list(Topic.objects.order_by("name"))
+    topic = next((t for t in topics if t.slug == topic_slug), None)
+    errors = []
+    if topic_slug and topic is None:
+        errors.append(f'Unknown topic "{topic_slug}".')
+    if force and force not in LegalForce.values:
+        errors.append(f'Unknown legal force "{force}".')
+    if errors:
+        return render(
+            request,
+            "normsdb/matrix.html",
+            {"errors": errors, "topics": topics, "forces": LegalForce.choices},
+            status=400,
+        )
+
+    norms = Norm.objects.order_by("code", "title")
+    if topic:
+        norms = norms.for_topic(topic)
+    norms = list(norms)
+    links = Obligation.norms.through.objects.filter(norm__in=norms).values(
+        "norm_id",
+        instrument_id=F("obligation__instrument_id"),
+        modality=F("obligation__modality"),
+        obligation_slug=F("obligation__slug"),
+    )
+    if force:
+        links = links.filter(obligation__instrument__legal_force=force)
+    cells = defaultdict(list)
+    for link in links:
+        cells[(link["norm_id"], link["instrument_id"])].append(link)
+    instrument_ids = {instrument_id for _, instrument_id in cells}
+    instruments = sorted(
+        Instrument.objects.filter(pk__in=instrument_ids),
+        key=lambda i: (i.first_date is None, i.first_date, i.title),
+    )
+    rows = []
+    for norm in norms:
+        row = []
+        for instrument in instruments:
+            found = cells.get((norm.pk, instrument.pk), [])
+            modalities = sorted({f["modality"] for f in found}, key=list(MODALITY_MARKS).index)
+            row.append(
+                {
+                    "instrument": instrument,
+                    "links": found,
+                    "modalities": modalities,
+                    "marks": "".join(MODALITY_MARKS[m] for m in modalities),
+                }
+            )
+        rows.append((norm, row))
+    return render(
+        request,
+        "normsdb/matrix.html",
+        {
+            "rows": rows,
+            "instruments": instruments,
+            "topics": topics,
+            "topic": topic,
+            "forces": LegalForce.choices,
+            "force": force,
+            "marks": [(Modality(value).label, mark) for value, mark in MODALITY_MARKS.items()],
+        },
+    )
+
+
+def healthz(request):
+    """200 when the database answers, 503 when it does not; never slow."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1000")
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def wants_json(request):
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def page_not_found(request, exception=None):
+    if wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500, or 503 when the cause is the database being unreachable."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        if wants_json(request):
+            return JsonResponse(
+                {"detail": "The database is unavailable; try again shortly."},
+                status=503,
+                headers={"Retry-After": "5"},
+            )
+        # Rendered without context processors: they might touch the database.
+        html = render_to_string("503.html")
+        return HttpResponse(html, status=503, headers={"Retry-After": "5"})
+    if wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def search_page(request):
+    try:
+        filters = Filters.from_params(request.GET)
+    except SearchError as error:
+        return render(
+            request,
+            "normsdb/search.html",
+            {
+                "query": clean_query(request.GET.get("q", "")),
+                "errors": error.errors,
+                "type_choices": TYPE_CHOICES,
+            },
+            status=400,
+        )
+    page_number = parse_page(request.GET.get("page"))
+    result = search(request.GET.get("q", ""), filters, page=page_number, page_size=PAGE_SIZE)
+    paginator = Paginator(range(result.total), PAGE_SIZE) if result.total else None
+    page = paginator.get_page(page_number) if paginator else None
+    return render(
+        request,
+        "normsdb/search.html",
+        {
+            "query": result.query,
+            "result": result,
+            "filters": filters,
+            "page_obj": page,
+            "type_choices": TYPE_CHOICES,
+            "active_filters": filters.active(),
+            "facet_names": FACET_NAMES,
+        },
+    )
+
+
+PAGE_SIZE = 20
+FACET_NAMES = [
+    ("type", "Record type"),
+    ("legal_force", "Legal force"),
+    ("kind", "Kind of instrument"),
+    ("topic", "Topic"),
+    ("modality", "Modality"),
+    ("duty_bearer", "Duty bearer"),
+]
+
+
+def parse_page(value):
+    try:
+        return min(max(int(value), 1), 10_000)
+    except (TypeError, ValueError):
+        return 1

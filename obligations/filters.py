@@ -1,0 +1,227 @@
+"""Declared filters for norms, obligations, response measures, topics and incidents,
+shared by the HTML lists and the API."""
+
+import django_filters as filters
+
+from instruments.filters import UpdatedSinceFilterSet, state_filter, topic_filter
+from instruments.models import Instrument, InstrumentKind, LegalForce
+
+from .models import (
+    Attribution,
+    AttributionBasis,
+    Confidence,
+    DutyBearer,
+    Incident,
+    MeasureCategory,
+    Modality,
+    Norm,
+    Obligation,
+    OperationType,
+    ResponseAction,
+    ResponseMeasure,
+    Topic,
+)
+
+
+class TopicFilter(UpdatedSinceFilterSet):
+    parent = filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), to_field_name="slug", label="Parent topic slug."
+    )
+    root = filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", label="Only top-level topics."
+    )
+
+    class Meta:
+        model = Topic
+        fields = []
+
+
+class NormFilter(UpdatedSinceFilterSet):
+    topic = topic_filter()
+    instrument = filters.ModelChoiceFilter(
+        queryset=Instrument.objects.all(),
+        to_field_name="slug",
+        method="filter_instrument",
+        label="Slug of an instrument that articulates the norm.",
+    )
+
+    class Meta:
+        model = Norm
+        fields = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.for_topic(value)
+
+    def filter_instrument(self, queryset, name, value):
+        return queryset.filter(obligations__instrument=value).distinct()
+
+
+class ObligationFilter(UpdatedSinceFilterSet):
+    instrument = filters.ModelChoiceFilter(
+        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+    )
+    norm = filters.ModelChoiceFilter(
+        queryset=Norm.objects.all(), to_field_name="slug", field_name="norms", label="Norm slug."
+    )
+    topic = topic_filter()
+    modality = filters.ChoiceFilter(choices=Modality.choices, label="Modality.")
+    duty_bearer = filters.ChoiceFilter(choices=DutyBearer.choices, label="Duty bearer.")
+    legal_force = filters.ChoiceFilter(
+        choices=LegalForce.choices,
+        field_name="instrument__legal_force",
+        label="Legal force of the instrument.",
+    )
+    kind = filters.ChoiceFilter(
+        choices=InstrumentKind.choices,
+        field_name="instrument__kind",
+        label="Kind of the instrument.",
+    )
+    has_deadline = filters.BooleanFilter(
+        method="filter_has_deadline", label="Only obligations with (true) or without a deadline."
+    )
+    state = state_filter("ISO code of a state: only obligations binding on it.")
+
+    class Meta:
+        model = Obligation
+        fields = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.for_topic(value)
+
+    def filter_has_deadline(self, queryset, name, value):
+        return queryset.with_deadline() if value else queryset.filter(deadline="")
+
+    def filter_state(self, queryset, name, value):
+        return queryset.binding_on(value)
+
+
+class ResponseMeasureFilter(UpdatedSinceFilterSet):
+    category = filters.ChoiceFilter(choices=MeasureCategory.choices, label="Category.")
+    escalation_level = filters.NumberFilter(label="Escalation level (1–6).")
+    level_min = filters.NumberFilter(
+        field_name="escalation_level", lookup_expr="gte", label="Lowest escalation level."
+    )
+    level_max = filters.NumberFilter(
+        field_name="escalation_level", lookup_expr="lte", label="Highest escalation level."
+    )
+    norm = filters.ModelChoiceFilter(
+        queryset=Norm.objects.all(),
+        to_field_name="slug",
+        field_name="responds_to",
+        label="Slug of a norm whose breach the measure answers.",
+    )
+    attribution_threshold = filters.ChoiceFilter(
+        choices=Confidence.choices, label="Attribution confidence the measure requires."
+    )
+
+    class Meta:
+        model = ResponseMeasure
+        fields = []
+
+
+class IncidentFilter(UpdatedSinceFilterSet):
+    year = filters.NumberFilter(
+        field_name="started_on", lookup_expr="year", label="Year the operation started."
+    )
+    operation_type = filters.ChoiceFilter(choices=OperationType.choices, label="Operation type.")
+    attributed_to = state_filter("ISO code of a state the incident was attributed to.")
+    attributed_by = state_filter("ISO code of a state that attributed the incident.")
+    victim = filters.ModelChoiceFilter(
+        queryset=None, to_field_name="code", field_name="victims", label="ISO code of a victim."
+    )
+    responder = state_filter("ISO code of a state that took a response.")
+    sector = topic_filter("Topic slug of an affected sector (sub-topics included).")
+    norm = filters.ModelChoiceFilter(
+        queryset=Norm.objects.all(),
+        to_field_name="slug",
+        method="filter_norm",
+        label="Slug of a norm the incident is alleged to breach.",
+    )
+    measure = filters.ModelChoiceFilter(
+        queryset=ResponseMeasure.objects.all(),
+        to_field_name="slug",
+        method="filter_measure",
+        label="Slug of a response measure taken.",
+    )
+    confidence = filters.ChoiceFilter(
+        choices=Confidence.choices,
+        field_name="attributions__confidence",
+        distinct=True,
+        label="Confidence of an attribution.",
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from instruments.models import State
+
+        self.filters["victim"].queryset = State.objects.all()
+
+    def filter_state(self, queryset, name, value):
+        lookup = {
+            "attributed_to": "attributions__to_states",
+            "attributed_by": "attributions__by_state",
+            "responder": "responses__by_states",
+        }[name]
+        return queryset.filter(**{lookup: value}).distinct()
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.filter(sectors__in=Topic.objects.subtree(value)).distinct()
+
+    def filter_norm(self, queryset, name, value):
+        return queryset.filter(breaches__norm=value).distinct()
+
+    def filter_measure(self, queryset, name, value):
+        return queryset.filter(responses__measure=value).distinct()
+
+
+class AttributionFilter(UpdatedSinceFilterSet):
+    incident = filters.ModelChoiceFilter(
+        queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
+    )
+    year = filters.NumberFilter(
+        field_name="date", lookup_expr="year", label="Year of the statement."
+    )
+    by = state_filter("ISO code of the attributing state.")
+    to = state_filter("ISO code of the state named as responsible.")
+    confidence = filters.ChoiceFilter(choices=Confidence.choices, label="Confidence.")
+    basis = filters.ChoiceFilter(choices=AttributionBasis.choices, label="Basis.")
+
+    class Meta:
+        model = Attribution
+        fields = []
+
+    def filter_state(self, queryset, name, value):
+        lookup = {"by": "by_state", "to": "to_states"}[name]
+        return queryset.filter(**{lookup: value}).distinct()
+
+
+class ResponseActionFilter(UpdatedSinceFilterSet):
+    incident = filters.ModelChoiceFilter(
+        queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
+    )
+    year = filters.NumberFilter(field_name="date", lookup_expr="year", label="Year of the action.")
+    by = state_filter("ISO code of a responding state.")
+    measure = filters.ModelChoiceFilter(
+        queryset=ResponseMeasure.objects.all(), to_field_name="slug", label="Measure slug."
+    )
+    category = filters.ChoiceFilter(
+        choices=MeasureCategory.choices, field_name="measure__category", label="Measure category."
+    )
+    norm = filters.ModelChoiceFilter(
+        queryset=Norm.objects.all(),
+        to_field_name="slug",
+        field_name="incident__breaches__norm",
+        distinct=True,
+        label="Slug of a norm the incident is alleged to breach.",
+    )
+
+    class Meta:
+        model = ResponseAction
+        fields = []
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(by_states=value).distinct()

@@ -1,0 +1,241 @@
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
+
+from instruments.models import Instrument, LegalForce, Provision
+
+from .filters import IncidentFilter, ObligationFilter
+from .models import (
+    AllegedBreach,
+    Attribution,
+    EscalationLevel,
+    Incident,
+    MeasureCategory,
+    Norm,
+    Obligation,
+    ResponseAction,
+    ResponseMeasure,
+    Topic,
+)
+
+# Strongest first, for grouping obligations by the force of their instrument.
+FORCE_ORDER = Case(
+    *[
+        When(instrument__legal_force=value, then=Value(rank))
+        for rank, value in enumerate(LegalForce.values)
+    ],
+    output_field=IntegerField(),
+)
+
+
+def legal_basis_prefetch():
+    return Prefetch("legal_basis", Provision.objects.select_related("instrument"))
+
+
+class NormListView(ListView):
+    paginate_by = 50
+    template_name = "obligations/norm_list.html"
+
+    def get_queryset(self):
+        return Norm.objects.with_instrument_count().prefetch_related("topics")
+
+
+def norm_detail(request, slug):
+    norm = get_object_or_404(Norm.objects.prefetch_related("topics"), slug=slug)
+    obligations = (
+        Obligation.objects.filter(norms=norm)
+        .select_related("instrument__organization", "provision")
+        .order_by("slug")
+    )
+    by_instrument = defaultdict(list)
+    for obligation in obligations:
+        by_instrument[obligation.instrument].append(obligation)
+    trail = sorted(
+        by_instrument.items(),
+        key=lambda item: (item[0].first_date is None, item[0].first_date, item[0].title),
+    )
+    measures = norm.response_measures.prefetch_related(legal_basis_prefetch()).order_by(
+        "escalation_level", "name"
+    )
+    breaches = norm.alleged_breaches.select_related("incident").order_by("-incident__started_on")
+    return render(
+        request,
+        "obligations/norm_detail.html",
+        {"norm": norm, "trail": trail, "measures": measures, "breaches": breaches},
+    )
+
+
+class ObligationListView(ListView):
+    paginate_by = 30
+    template_name = "obligations/obligation_list.html"
+
+    def get_queryset(self):
+        self.filterset = ObligationFilter(
+            self.request.GET or None,
+            queryset=Obligation.objects.select_related("instrument", "provision"),
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        return queryset.order_by(FORCE_ORDER, "instrument__title", "provision__order", "slug")
+
+    def get_context_data(self, **kwargs):
+        counts = Topic.objects.obligation_counts()
+        topics = list(Topic.objects.order_by("name"))
+        return super().get_context_data(
+            filterset=self.filterset,
+            topic_tree=topic_tree(topics, counts),
+            selected_topic=self.request.GET.get("topic", ""),
+            **kwargs,
+        )
+
+
+def topic_tree(topics, counts):
+    """[(topic, depth, count)] in tree order, for an indented list."""
+    children = defaultdict(list)
+    for topic in topics:
+        children[topic.parent_id].append(topic)
+    rows = []
+
+    def walk(parent_id, depth):
+        for topic in children.get(parent_id, []):
+            rows.append((topic, depth, counts.get(topic.pk, 0)))
+            if depth < 10:
+                walk(topic.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def obligation_detail(request, slug):
+    obligation = get_object_or_404(
+        Obligation.objects.select_related("instrument__organization", "provision").prefetch_related(
+            "norms", "topics"
+        ),
+        slug=slug,
+    )
+    return render(request, "obligations/obligation_detail.html", {"obligation": obligation})
+
+
+def ladder(request):
+    measures = ResponseMeasure.objects.prefetch_related(
+        legal_basis_prefetch(), "responds_to"
+    ).annotate(action_count=Count("actions"))
+    by_level = defaultdict(list)
+    for measure in measures:
+        by_level[measure.escalation_level].append(measure)
+    levels = [(level, by_level.get(level.value, [])) for level in reversed(EscalationLevel)]
+    return render(
+        request,
+        "obligations/ladder.html",
+        {"levels": levels, "categories": MeasureCategory.choices},
+    )
+
+
+def measure_detail(request, slug):
+    measure = get_object_or_404(
+        ResponseMeasure.objects.prefetch_related(legal_basis_prefetch(), "responds_to"),
+        slug=slug,
+    )
+    actions = (
+        measure.actions.select_related("incident")
+        .prefetch_related("by_states", "by_organizations")
+        .order_by("-date")
+    )
+    return render(
+        request, "obligations/measure_detail.html", {"measure": measure, "actions": actions}
+    )
+
+
+def topic_list(request):
+    counts = Topic.objects.obligation_counts()
+    return render(
+        request,
+        "obligations/topic_list.html",
+        {"topic_tree": topic_tree(list(Topic.objects.order_by("name")), counts)},
+    )
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic.objects.select_related("parent__parent"), slug=slug)
+    counts = Topic.objects.obligation_counts()
+    children = topic.children.order_by("name")
+    obligations = (
+        Obligation.objects.for_topic(topic)
+        .select_related("instrument", "provision")
+        .order_by(FORCE_ORDER, "instrument__title", "provision__order", "slug")
+    )
+    page = Paginator(obligations, 40).get_page(request.GET.get("page"))
+    groups = defaultdict(list)
+    for obligation in page.object_list:
+        groups[obligation.instrument.get_legal_force_display()].append(obligation)
+    return render(
+        request,
+        "obligations/topic_detail.html",
+        {
+            "topic": topic,
+            "children": [(child, counts.get(child.pk, 0)) for child in children],
+            "norms": Norm.objects.for_topic(topic).order_by("code", "title"),
+            "obligation_groups": list(groups.items()),
+            "page_obj": page,
+            "obligation_total": counts.get(topic.pk, 0),
+            "instruments": Instrument.objects.for_topic(topic)
+            .select_related("organization")
+            .order_by("title"),
+        },
+    )
+
+
+class IncidentListView(ListView):
+    paginate_by = 25
+    template_name = "obligations/incident_list.html"
+
+    def get_queryset(self):
+        self.filterset = IncidentFilter(self.request.GET or None, queryset=Incident.objects.all())
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        return queryset.prefetch_related(
+            "victims",
+            Prefetch("attributions", Attribution.objects.prefetch_related("to_states")),
+        ).order_by(F("started_on").desc(nulls_last=True), "name")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filterset=self.filterset, **kwargs)
+
+
+def incident_detail(request, slug):
+    incident = get_object_or_404(
+        Incident.objects.prefetch_related(
+            "victims",
+            "sectors",
+            Prefetch(
+                "attributions",
+                Attribution.objects.select_related("by_state", "by_organization").prefetch_related(
+                    "to_states", "joint_with"
+                ),
+            ),
+            Prefetch(
+                "breaches",
+                AllegedBreach.objects.select_related("norm").prefetch_related(
+                    "alleged_by_states", "alleged_by_organizations"
+                ),
+            ),
+            Prefetch(
+                "responses",
+                ResponseAction.objects.select_related(
+                    "measure", "legal_basis__instrument"
+                ).prefetch_related("by_states", "by_organizations"),
+            ),
+        ),
+        slug=slug,
+    )
+    return render(
+        request,
+        "obligations/incident_detail.html",
+        {
+            "incident": incident,
+            "timeline": incident.timeline(),
+            "checks": incident.threshold_checks(),
+            "levels": EscalationLevel.choices,
+        },
+    )
