@@ -123,6 +123,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Parallel test runs on one server (for example two developers' suites) name their own
+# test database; pytest-django adds a suffix per xdist worker on top.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DATABASES["default"].setdefault("OPTIONS", {})
 # Fail fast when the database is down, so a worker answers 503 instead of hanging.
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 2)
