@@ -1,6 +1,7 @@
 """The documents: who wrote them, what they say article by article, and who is bound."""
 
 import datetime
+import re
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -401,7 +402,7 @@ class Provision(TimeStamped):
 
     @property
     def anchor(self):
-        return "p-" + "".join(c if c.isalnum() else "-" for c in self.label.lower()).strip("-")
+        return "p-" + re.sub(r"[^a-z0-9]+", "-", self.label.lower()).strip("-")
 
     def get_absolute_url(self):
         return self.instrument.get_absolute_url() + "#" + self.anchor

@@ -40,7 +40,11 @@ class NormListView(ListView):
     template_name = "obligations/norm_list.html"
 
     def get_queryset(self):
-        return Norm.objects.with_instrument_count().prefetch_related("topics")
+        return (
+            Norm.objects.with_instrument_count()
+            .prefetch_related("topics")
+            .order_by("code", "title")
+        )
 
 
 def norm_detail(request, slug):

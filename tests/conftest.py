@@ -25,6 +25,12 @@ DATASET = Path(__file__).resolve().parent.parent / "data" / "normsdb.json"
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hashing test passwords with the production hasher costs a second per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Throttle counters and cached pages live in the cache: start each test clean."""
     cache.clear()
@@ -41,38 +47,78 @@ def cast(db):
     germany = make_state(code="DE", name="Germany", region="Europe")
     kenya = make_state(code="KE", name="Kenya", region="Africa")
     treaty = make_instrument(
-        slug="test-convention", title="Convention on Testing Cybercrime", short_title="Test Convention",
-        symbol="ETS No. 999", topics=[cybercrime],
+        slug="test-convention",
+        title="Convention on Testing Cybercrime",
+        short_title="Test Convention",
+        symbol="ETS No. 999",
+        topics=[cybercrime],
     )
     report = make_instrument(
-        slug="test-report", title="Report of the Group of Testing Experts", kind="report",
-        legal_force="voluntary", scope="global", status="adopted",
+        slug="test-report",
+        title="Report of the Group of Testing Experts",
+        kind="report",
+        legal_force="voluntary",
+        scope="global",
+        status="adopted",
     )
-    norm = make_norm(slug="protect-hospitals", code="T-1", title="Protect hospitals", topics=[health])
+    norm = make_norm(
+        slug="protect-hospitals", code="T-1", title="Protect hospitals", topics=[health]
+    )
     article = make_provision(instrument=treaty, label="Art. 1", heading="Hospitals", order=1)
     paragraph = make_provision(instrument=report, label="para. 1", heading="Norms", order=1)
     binding = make_obligation(
-        slug="test-convention-art-1", instrument=treaty, provision=article, modality="must",
-        norms=[norm], topics=[hospitals],
+        slug="test-convention-art-1",
+        instrument=treaty,
+        provision=article,
+        modality="must",
+        norms=[norm],
+        topics=[hospitals],
     )
     voluntary = make_obligation(
-        slug="test-report-para-1", instrument=report, provision=paragraph, modality="should",
-        norms=[norm], topics=[health], summary="States should not attack hospitals online.",
+        slug="test-report-para-1",
+        instrument=report,
+        provision=paragraph,
+        modality="should",
+        norms=[norm],
+        topics=[health],
+        summary="States should not attack hospitals online.",
     )
     make_participation(state=germany, instrument=treaty, status="party")
     make_participation(state=kenya, instrument=treaty, status="signatory")
-    editor = make_user("editor", staff=True, permissions=[
-        "instruments.add_instrument", "instruments.change_instrument",
-        "instruments.view_instrument", "obligations.add_obligation",
-        "obligations.change_obligation", "obligations.view_obligation",
-    ])
+    editor = make_user(
+        "editor",
+        staff=True,
+        permissions=[
+            "instruments.add_instrument",
+            "instruments.change_instrument",
+            "instruments.view_instrument",
+            "obligations.add_obligation",
+            "obligations.change_obligation",
+            "obligations.view_obligation",
+        ],
+    )
     reader = make_user("reader")
-    return type("Cast", (), {
-        "infrastructure": infrastructure, "health": health, "hospitals": hospitals,
-        "cybercrime": cybercrime, "germany": germany, "kenya": kenya, "treaty": treaty,
-        "report": report, "norm": norm, "article": article, "paragraph": paragraph,
-        "binding": binding, "voluntary": voluntary, "editor": editor, "reader": reader,
-    })
+    return type(
+        "Cast",
+        (),
+        {
+            "infrastructure": infrastructure,
+            "health": health,
+            "hospitals": hospitals,
+            "cybercrime": cybercrime,
+            "germany": germany,
+            "kenya": kenya,
+            "treaty": treaty,
+            "report": report,
+            "norm": norm,
+            "article": article,
+            "paragraph": paragraph,
+            "binding": binding,
+            "voluntary": voluntary,
+            "editor": editor,
+            "reader": reader,
+        },
+    )
 
 
 def load_curated():
@@ -102,4 +148,6 @@ class RequireBrowser:
     def pytest_runtest_logreport(self, report):
         if report.skipped and "browser" in report.keywords:
             report.outcome = "failed"
-            report.longrepr = "Browser test skipped, but NORMSDB_REQUIRE_BROWSER=1 (CI) requires it."
+            report.longrepr = (
+                "Browser test skipped, but NORMSDB_REQUIRE_BROWSER=1 (CI) requires it."
+            )

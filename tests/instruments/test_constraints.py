@@ -70,8 +70,10 @@ def test_entry_into_force_cannot_precede_opening_for_signature(db):
 def test_consent_cannot_precede_signature(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_participation(
-            state=make_state(), instrument=make_instrument(),
-            signed_on=datetime.date(2010, 5, 1), consented_on=datetime.date(2009, 1, 1),
+            state=make_state(),
+            instrument=make_instrument(),
+            signed_on=datetime.date(2010, 5, 1),
+            consented_on=datetime.date(2009, 1, 1),
         )
 
 

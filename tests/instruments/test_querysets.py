@@ -12,7 +12,8 @@ def test_a_topic_subtree_holds_the_topic_and_all_descendants(cast):
 
 def test_a_subtree_can_be_asked_for_by_slug(cast):
     assert set(Topic.objects.subtree("health").values_list("slug", flat=True)) == {
-        "health", "hospitals",
+        "health",
+        "hospitals",
     }
 
 
@@ -68,8 +69,14 @@ def test_topic_obligation_counts_count_each_obligation_once_per_subtree(cast):
 
 @pytest.mark.parametrize(
     ("duration", "words"),
-    [("PT24H", "24 hours"), ("P1M", "1 month"), ("PT1H", "1 hour"), ("P60D", "60 days"),
-     ("P1Y2M", "1 year and 2 months"), ("PT90M", "90 minutes")],
+    [
+        ("PT24H", "24 hours"),
+        ("P1M", "1 month"),
+        ("PT1H", "1 hour"),
+        ("P60D", "60 days"),
+        ("P1Y2M", "1 year and 2 months"),
+        ("PT90M", "90 minutes"),
+    ],
 )
 def test_deadlines_read_in_words(db, duration, words):
     from obligations.models import duration_in_words

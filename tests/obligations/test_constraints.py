@@ -37,8 +37,12 @@ def test_an_iso_8601_deadline_is_accepted(db):
 
 @pytest.mark.parametrize(
     "values",
-    [{"category": "kinetic"}, {"escalation_level": 0}, {"escalation_level": 7},
-     {"attribution_threshold": "certain"}],
+    [
+        {"category": "kinetic"},
+        {"escalation_level": 0},
+        {"escalation_level": 7},
+        {"attribution_threshold": "certain"},
+    ],
 )
 def test_the_database_rejects_bad_response_measure_values(db, values):
     update_rejected(ResponseMeasure, make_measure().pk, **values)
