@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -72,6 +74,18 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "adopted_on"
     inlines = [ProvisionInline, ObligationInline, ParticipationInline, RelationInline]
     readonly_fields = ["created_at", "updated_at"]
+    actions = ["mark_reviewed"]
+
+    @admin.action(description="Mark facts as reviewed today", permissions=["mark_reviewed"])
+    def mark_reviewed(self, request, queryset):
+        today = datetime.date.today()
+        for instrument in queryset:  # one save each, so every change enters the history
+            instrument.last_reviewed_on = today
+            instrument.save(update_fields=["last_reviewed_on", "updated_at"])
+        self.message_user(request, f"{queryset.count()} instrument(s) marked as reviewed.")
+
+    def has_mark_reviewed_permission(self, request):
+        return request.user.has_perm("instruments.mark_reviewed")
 
 
 @admin.register(Provision)

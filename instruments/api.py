@@ -115,6 +115,11 @@ class StateViewSet(ResourceViewSet):
     ordering_fields = ["name", "code", "region", "updated_at"]
     ordering = ["name"]
 
+    def get_object(self):
+        # Codes are stored in upper case; /states/de/ is Germany too.
+        self.kwargs["code"] = self.kwargs["code"].upper()
+        return super().get_object()
+
 
 @extend_schema_view(
     list=extend_schema(summary="List organisations behind instruments"),

@@ -6,6 +6,8 @@ The same FilterSets serve the HTML lists and the API, so a link and an API call 
 import datetime
 
 import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
 
 from obligations.models import Topic
 
@@ -21,6 +23,23 @@ from .models import (
     Scope,
     State,
 )
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0); anything else is an error, where Django would quietly ignore it."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+    values = {"": None, "true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        key = "" if value is None else str(value).lower()
+        if key not in self.values:
+            raise ValidationError("Give true or false.", code="invalid")
+        return self.values[key]
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
@@ -79,10 +98,10 @@ class InstrumentFilter(UpdatedSinceFilterSet):
         model = Instrument
         fields = []
 
-    def filter_topic(self, queryset, name, value):
+    def filter_topic(self, queryset, name, value: Topic):
         return queryset.for_topic(value)
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         return queryset.filter(participations__state=value)
 
     def filter_year_from(self, queryset, name, value):
@@ -110,10 +129,22 @@ class ParticipationFilter(UpdatedSinceFilterSet):
         queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
     )
     status = filters.ChoiceFilter(choices=ParticipationStatus.choices, label="Status.")
-    signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
-    consented_after = filters.DateFilter(field_name="consented_on", lookup_expr="gte")
-    consented_before = filters.DateFilter(field_name="consented_on", lookup_expr="lte")
+    signed_after = filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label="Signed on or after (YYYY-MM-DD)."
+    )
+    signed_before = filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", label="Signed on or before (YYYY-MM-DD)."
+    )
+    consented_after = filters.DateFilter(
+        field_name="consented_on",
+        lookup_expr="gte",
+        label="Consented to be bound on or after (YYYY-MM-DD).",
+    )
+    consented_before = filters.DateFilter(
+        field_name="consented_on",
+        lookup_expr="lte",
+        label="Consented to be bound on or before (YYYY-MM-DD).",
+    )
 
     class Meta:
         model = Participation

@@ -219,6 +219,7 @@ class Instrument(TimeStamped):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("mark_reviewed", "Can mark an instrument's facts as reviewed")]
         indexes = [
             models.Index(fields=["kind"]),
             models.Index(fields=["legal_force"]),

@@ -1,6 +1,7 @@
 from collections import Counter
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from normsdb.api import ModelCleanMixin
@@ -70,23 +71,46 @@ class StateSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
         return obj.code
 
 
-class ProvisionRefField(serializers.Field):
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "A provision, named by its instrument and its label.",
+        "properties": {
+            "instrument": {"type": "string", "description": "Instrument slug."},
+            "provision": {"type": "string", "description": "Provision label (Art. 29)."},
+        },
+        "required": ["instrument", "provision"],
+    }
+)
+class ProvisionRefField(serializers.RelatedField):
     """A provision as {"instrument": slug, "provision": label}."""
 
+    csv_columns = ["instrument", "provision"]
     default_error_messages = {
         "invalid": 'Give {"instrument": slug, "provision": label}.',
         "unknown": 'No provision "{label}" in instrument "{instrument}".',
     }
 
+    def __init__(self, **kwargs):
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Provision.objects.select_related("instrument"))
+        super().__init__(**kwargs)
+
     def to_representation(self, value):
         return {"instrument": value.instrument.slug, "provision": value.label}
 
     def to_internal_value(self, data):
-        if not isinstance(data, dict) or set(data) != {"instrument", "provision"}:
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"instrument", "provision"}
+            or not all(isinstance(value, str) for value in data.values())
+        ):
             self.fail("invalid")
-        found = Provision.objects.filter(
-            instrument__slug=data["instrument"], label=data["provision"]
-        ).first()
+        found = (
+            self.get_queryset()
+            .filter(instrument__slug=data["instrument"], label=data["provision"])
+            .first()
+        )
         if found is None:
             self.fail("unknown", label=data["provision"], instrument=data["instrument"])
         return found
@@ -162,6 +186,9 @@ class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeri
 class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "instrument"
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization_name = serializers.CharField(
+        source="organization.name", read_only=True, allow_null=True
+    )
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
@@ -176,6 +203,7 @@ class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
             "scope",
             "status",
             "organization",
+            "organization_name",
             "region",
             "adopted_on",
             "opened_for_signature_on",
@@ -194,6 +222,9 @@ class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeriali
     api_route = "instrument"
     organization = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    organization_name = serializers.CharField(
+        source="organization.name", read_only=True, allow_null=True
     )
     topics = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
@@ -214,6 +245,7 @@ class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeriali
             "scope",
             "status",
             "organization",
+            "organization_name",
             "region",
             "adopted_on",
             "opened_for_signature_on",

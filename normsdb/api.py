@@ -9,15 +9,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import StreamingHttpResponse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .renderers import csv_text
+from .renderers import csv_columns, csv_text
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -44,10 +45,23 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        named = [name for name in errors if name != "non_field_errors"]
+        detail = f"Invalid value for {', '.join(named)}." if named else "Invalid input."
+        response.data = {"detail": detail, "errors": errors}
     elif not (isinstance(data, dict) and "detail" in data):
         response.data = {"detail": data}
     return response
+
+
+class JSONErrorsMixin:
+    """Errors are JSON whatever format was asked for: a CSV row or an HTML page cannot
+    carry them, and clients parse one shape."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(response, Response):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def etag_for(data, fmt):
@@ -57,74 +71,138 @@ def etag_for(data, fmt):
     return quote_etag(digest)
 
 
-class ResourceViewSet(viewsets.ModelViewSet):
-    """Read for everyone; write with a token and model permissions, never blind.
+HISTORY = inline_serializer(
+    "History",
+    {
+        "results": inline_serializer(
+            "HistoryEntry",
+            {
+                "date": serializers.DateTimeField(help_text="When the change was saved."),
+                "user": serializers.CharField(
+                    allow_null=True, help_text="Who saved it; empty for imports and scripts."
+                ),
+                "type": serializers.ChoiceField(
+                    choices=[
+                        ("created", "The record was created."),
+                        ("changed", "Fields of the record changed."),
+                        ("deleted", "The record was deleted."),
+                    ],
+                    help_text="What happened.",
+                ),
+                "reason": serializers.CharField(help_text="The reason given, if any."),
+                "changes": inline_serializer(
+                    "HistoryChange",
+                    {
+                        "field": serializers.CharField(help_text="Field name."),
+                        "old": serializers.JSONField(help_text="Value before."),
+                        "new": serializers.JSONField(help_text="Value after."),
+                    },
+                    many=True,
+                    help_text="For changes: each changed field.",
+                ),
+            },
+            many=True,
+        )
+    },
+)
 
-    Every GET carries an ETag (a digest of the representation) and Last-Modified; a
-    matching If-None-Match gives 304. PUT, PATCH and DELETE need If-Match with the current
-    ETag: 428 without it, 412 when the record changed meanwhile, so no update is lost.
-    """
+
+class ReadOnlyResourceViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """Read for everyone, cheaply: every GET carries an ETag (a digest of the
+    representation) and Last-Modified, and a matching If-None-Match gives 304. Lists come
+    as CSV too, all rows streamed with `page_size=all`."""
 
     list_serializer_class = None
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class:
             return self.list_serializer_class
         return self.serializer_class
 
+    def check_permissions(self, request):
+        # A method the resource does not have is a 405 for everyone, not a 401 or 403.
+        if getattr(self, request.method.lower(), None) is None:
+            raise exceptions.MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
     def list(self, request, *args, **kwargs):
         if request.query_params.get("page_size") == "all" and self.wants_csv(request):
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
         response = super().list(request, *args, **kwargs)
-        results = response.data.get("results", []) if isinstance(response.data, dict) else []
-        changed = [r.get("updated_at") for r in results if r.get("updated_at")]
-        return self.conditional(request, response, max(changed) if changed else None)
+        changed = [parse_datetime(r["updated_at"]) for r in response.data["results"]]
+        return self.conditional(request, response, max(changed, default=None))
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        return self.conditional(request, response, response.data.get("updated_at"))
+        return self.conditional(request, response, parse_datetime(response.data["updated_at"]))
 
     def wants_csv(self, request):
-        return request.query_params.get("format") == "csv" or (
-            getattr(request, "accepted_renderer", None) is not None
-            and request.accepted_renderer.format == "csv"
-        )
+        # Set by `?format=csv` and by `Accept: text/csv` alike.
+        return request.accepted_renderer.format == "csv"
 
     def stream_csv(self, queryset):
+        """Every matching row, serialized 500 at a time, so a large export never sits in
+        memory whole."""
         serializer_class = self.get_serializer_class()
         context = self.get_serializer_context()
+        columns = csv_columns(serializer_class(context=context))
 
-        def rows():
-            header, chunk = None, []
+        def chunks():
+            yield csv_text([], columns)
+            batch = []
             for obj in queryset.iterator(chunk_size=500):
-                chunk.append(obj)
-                if len(chunk) == 500:
-                    data = serializer_class(chunk, many=True, context=context).data
-                    text, header = csv_text(data, header)
-                    yield text
-                    chunk = []
-            if chunk or header is None:
-                data = serializer_class(chunk, many=True, context=context).data
-                yield csv_text(data, header)[0]
+                batch.append(obj)
+                if len(batch) == 500:
+                    data = serializer_class(batch, many=True, context=context).data
+                    yield csv_text(data, columns, header=False)
+                    batch = []
+            if batch:
+                data = serializer_class(batch, many=True, context=context).data
+                yield csv_text(data, columns, header=False)
 
-        response = StreamingHttpResponse(strip_repeated_headers(rows()), content_type="text/csv")
+        response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
         return response
 
     def conditional(self, request, response, last_modified):
-        fmt = request.accepted_renderer.format if hasattr(request, "accepted_renderer") else ""
-        etag = etag_for(response.data, fmt)
+        etag = etag_for(response.data, request.accepted_renderer.format)
         response["ETag"] = etag
         if last_modified:
-            response["Last-Modified"] = http_date(
-                serializers.DateTimeField().to_internal_value(last_modified).timestamp()
-            )
+            response["Last-Modified"] = http_date(last_modified.timestamp())
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
             not_modified["ETag"] = etag
             return not_modified
         return response
+
+    @extend_schema(
+        summary="Change history of one record",
+        description="Every recorded version, newest first (at most 100): who changed it, "
+        "when, how (created, changed, deleted) and, for changes, the old and new value of "
+        "each field.",
+        responses={200: HISTORY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+    )
+    def history(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response({"results": history_entries(instance)})
+
+
+class ResourceViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyResourceViewSet,
+):
+    """Read for everyone; write with a token and model permissions, never blind: PUT, PATCH
+    and DELETE need If-Match with the current ETag, 428 without it, 412 when the record
+    changed meanwhile, so no update is lost."""
 
     def current_etag(self, instance):
         data = self.serializer_class(instance, context=self.get_serializer_context()).data
@@ -139,8 +217,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         with transaction.atomic():
-            instance = self.get_object_for_update()
-            self.check_if_match(instance)
+            self.check_if_match(self.get_object_for_update())
             response = super().update(request, *args, **kwargs)
         response["ETag"] = self.current_etag(self.get_object())
         return response
@@ -151,10 +228,11 @@ class ResourceViewSet(viewsets.ModelViewSet):
             return super().destroy(request, *args, **kwargs)
 
     def get_object_for_update(self):
-        """Lock the row so two writers with the same ETag cannot both pass the check."""
+        """The record as it is once its row is locked, so that of two writers holding the
+        same ETag the second sees the first one's change and gets a 412."""
         obj = self.get_object()
-        type(obj).objects.select_for_update().filter(pk=obj.pk).first()
-        return obj
+        type(obj).objects.select_for_update().filter(pk=obj.pk).exists()
+        return self.get_object()
 
     def perform_destroy(self, instance):
         try:
@@ -164,32 +242,9 @@ class ResourceViewSet(viewsets.ModelViewSet):
                 {"non_field_errors": [f"Other records refer to this one: {error.args[0]}"]}
             ) from None
 
-    @extend_schema(
-        summary="Change history of one record",
-        description="Every recorded version, newest first: who changed it, when, how "
-        "(created, changed, deleted) and, for changes, the old and new value of each field.",
-        responses={200: OpenApiTypes.OBJECT},
-        parameters=[OpenApiParameter("format", str, enum=["json"], required=False)],
-    )
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def history(self, request, *args, **kwargs):
-        instance = self.get_object()
-        return Response({"results": history_entries(instance)})
-
 
 def parse_etags(header):
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
-
-
-def strip_repeated_headers(chunks):
-    """Each chunk of a streamed CSV starts with the header row; keep only the first."""
-    first = True
-    for chunk in chunks:
-        if first:
-            first = False
-            yield chunk
-        else:
-            yield chunk.split("\r\n", 1)[1] if "\r\n" in chunk else ""
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}

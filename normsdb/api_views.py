@@ -1,5 +1,6 @@
 """The search endpoint of the API (the other resources are viewsets in each app)."""
 
+from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -10,6 +11,8 @@ from rest_framework.views import APIView
 from instruments.models import InstrumentKind, LegalForce
 from obligations.models import DutyBearer, Modality
 
+from .api import JSONErrorsMixin
+from .schema import ErrorSerializer
 from .search import TYPES, Filters, SearchError, search
 
 MAX_PAGE_SIZE = 50
@@ -42,11 +45,14 @@ FACET = inline_serializer(
 
 def choice_parameter(name, choices, description):
     return OpenApiParameter(
-        name, str, enum=[value for value, _ in choices], description=description
+        name,
+        str,
+        enum=[value for value, _ in choices],
+        description=f"{description}\n\n{build_choice_description_list(choices)}",
     )
 
 
-class SearchView(APIView):
+class SearchView(JSONErrorsMixin, APIView):
     """Ranked full-text search over instruments, provisions, norms, obligations, response
     measures and incidents."""
 
@@ -106,7 +112,7 @@ class SearchView(APIView):
                     "message": serializers.CharField(),
                 },
             ),
-            400: OpenApiTypes.OBJECT,
+            400: ErrorSerializer,
         },
     )
     def get(self, request):

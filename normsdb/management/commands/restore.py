@@ -1,0 +1,37 @@
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from normsdb.pgtools import connection_arguments, tool
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a pg_dump archive written by `manage.py backup` into the configured database, "
+        "which must be empty (no NormsDB tables): restoring never overwrites data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The .dump archive.")
+
+    def handle(self, *args, **options):
+        archive = Path(options["file"])
+        if not archive.is_file():
+            raise CommandError(f"no archive at {archive}")
+        tables = connection.introspection.table_names()
+        if tables:
+            raise CommandError(
+                f"The database {connection.settings_dict['NAME']} is not empty ({len(tables)} "
+                "tables). Restore into a new, empty database (set DATABASE_URL)."
+            )
+        arguments, environment = connection_arguments()
+        result = subprocess.run(
+            [tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+             "--single-transaction", *arguments, str(archive)],
+            env=environment, capture_output=True, text=True,
+        )  # fmt: skip
+        if result.returncode:
+            raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
+        self.stdout.write(self.style.SUCCESS(f"Restored {archive.name}."))

