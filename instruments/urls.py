@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,5 +7,5 @@ urlpatterns = [
     path("instruments/", views.InstrumentListView.as_view(), name="list"),
     path("instruments/<slug:slug>/", views.instrument_detail, name="detail"),
     path("states/", views.StateListView.as_view(), name="state-list"),
-    path("states/<str:code>/", views.state_detail, name="state"),
+    re_path(r"^states/(?P<code>[A-Za-z]{2})/$", views.state_detail, name="state"),
 ]
