@@ -26,6 +26,7 @@ from instruments.models import (
     Provision,
     State,
 )
+from normsdb.middleware import bump_data_version
 from normsdb.search import refresh_search_words
 from obligations.models import (
     AllegedBreach,
@@ -639,6 +640,8 @@ def dataset_import(
                 raise DryRun
     except DryRun:
         pass
+    if writer.report.changed and not dry_run:
+        bump_data_version()
     return writer.report
 
 

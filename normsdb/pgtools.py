@@ -46,3 +46,14 @@ def connection_arguments(settings_dict=None):
     if settings_dict.get("PASSWORD"):
         environment["PGPASSWORD"] = settings_dict["PASSWORD"]
     return arguments, environment
+
+
+def database_url(name, settings_dict=None):
+    """A URL for another database on the same server as the default one."""
+    settings_dict = settings_dict or connection.settings_dict
+    host = settings_dict.get("HOST") or settings_dict.get("OPTIONS", {}).get("host", "")
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    if host.startswith("/"):
+        return f"postgresql://{user}{password}@/{name}?host={host}"
+    return f"postgresql://{user}{password}@{host}:{settings_dict.get('PORT') or 5432}/{name}"

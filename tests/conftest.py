@@ -31,6 +31,13 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Tests change data through the ORM, which does not bump the data version; the page
+    cache has its own tests (tests/normsdb/test_page_cache.py)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Throttle counters and cached pages live in the cache: start each test clean."""
     cache.clear()

@@ -5,7 +5,14 @@ import datetime
 import pytest
 from django.db import models
 
-from instruments.models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+from instruments.models import (
+    Instrument,
+    InstrumentRelation,
+    Organization,
+    Participation,
+    Provision,
+    State,
+)
 from obligations.models import (
     AllegedBreach,
     Attribution,
@@ -20,8 +27,22 @@ from tests.factories import make_attribution, make_incident, make_measure, make_
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-MODELS = [Organization, State, Instrument, Provision, Participation, InstrumentRelation, Topic,
-          Norm, Obligation, ResponseMeasure, Incident, Attribution, AllegedBreach, ResponseAction]
+MODELS = [
+    Organization,
+    State,
+    Instrument,
+    Provision,
+    Participation,
+    InstrumentRelation,
+    Topic,
+    Norm,
+    Obligation,
+    ResponseMeasure,
+    Incident,
+    Attribution,
+    AllegedBreach,
+    ResponseAction,
+]
 # Fields whose format the database or the page restricts (codes, slugs, choices, durations).
 SKIP = {"slug", "code", "label", "deadline"}
 
@@ -29,8 +50,12 @@ SKIP = {"slug", "code", "label", "deadline"}
 def poison(obj):
     """Put the payload into every free-text field of a record."""
     for field in obj._meta.concrete_fields:
-        if isinstance(field, (models.CharField, models.TextField)) and not field.choices and \
-                field.name not in SKIP and not isinstance(field, models.URLField):
+        if (
+            isinstance(field, (models.CharField, models.TextField))
+            and not field.choices
+            and field.name not in SKIP
+            and not isinstance(field, models.URLField)
+        ):
             setattr(obj, field.name, (PAYLOAD + field.name)[: field.max_length or 10_000])
     if isinstance(obj, Incident):
         obj.aliases = [PAYLOAD]
@@ -42,16 +67,23 @@ def poisoned(cast):
     Organization.objects.create(slug="org", name="Org")
     cast.treaty.organization = Organization.objects.get()
     cast.treaty.save()
-    incident = make_incident(slug="poisoned", started_on=datetime.date(2020, 1, 1),
-                             victims=[cast.germany])
+    incident = make_incident(
+        slug="poisoned", started_on=datetime.date(2020, 1, 1), victims=[cast.germany]
+    )
     measure = make_measure(slug="measure", legal_basis=[cast.article], responds_to=[cast.norm])
-    make_attribution(incident=incident, by_state=cast.germany, date=datetime.date(2020, 2, 1),
-                     to_states=[cast.kenya])
-    make_response(incident=incident, measure=measure, date=datetime.date(2020, 3, 1),
-                  by_states=[cast.germany])
+    make_attribution(
+        incident=incident,
+        by_state=cast.germany,
+        date=datetime.date(2020, 2, 1),
+        to_states=[cast.kenya],
+    )
+    make_response(
+        incident=incident, measure=measure, date=datetime.date(2020, 3, 1), by_states=[cast.germany]
+    )
     AllegedBreach.objects.create(incident=incident, norm=cast.norm)
-    InstrumentRelation.objects.create(from_instrument=cast.report, to_instrument=cast.treaty,
-                                      kind="builds_on")
+    InstrumentRelation.objects.create(
+        from_instrument=cast.report, to_instrument=cast.treaty, kind="builds_on"
+    )
     for model in MODELS:
         for obj in model.objects.all():
             poison(obj)
@@ -59,11 +91,26 @@ def poisoned(cast):
 
 
 PAGES = [
-    "/", "/instruments/", "/instruments/test-convention/", "/instruments/test-report/",
-    "/norms/", "/norms/protect-hospitals/", "/obligations/", "/obligations/test-convention-art-1/",
-    "/responses/", "/responses/measure/", "/topics/", "/topics/health/", "/states/",
-    "/states/DE/", "/states/KE/", "/incidents/", "/incidents/poisoned/", "/matrix/",
-    "/compare/?i=test-convention&i=test-report", "/search/?q=alert",
+    "/",
+    "/instruments/",
+    "/instruments/test-convention/",
+    "/instruments/test-report/",
+    "/norms/",
+    "/norms/protect-hospitals/",
+    "/obligations/",
+    "/obligations/test-convention-art-1/",
+    "/responses/",
+    "/responses/measure/",
+    "/topics/",
+    "/topics/health/",
+    "/states/",
+    "/states/DE/",
+    "/states/KE/",
+    "/incidents/",
+    "/incidents/poisoned/",
+    "/matrix/",
+    "/compare/?i=test-convention&i=test-report",
+    "/search/?q=alert",
 ]
 
 
@@ -74,9 +121,14 @@ def test_stored_markup_is_shown_escaped_never_executed(client, poisoned, url):
 
 
 def test_the_payload_does_appear_escaped_on_the_detail_pages(client, poisoned):
-    for url in ["/instruments/test-convention/", "/norms/protect-hospitals/",
-                "/obligations/test-convention-art-1/", "/responses/measure/",
-                "/incidents/poisoned/", "/states/DE/"]:
+    for url in [
+        "/instruments/test-convention/",
+        "/norms/protect-hospitals/",
+        "/obligations/test-convention-art-1/",
+        "/responses/measure/",
+        "/incidents/poisoned/",
+        "/states/DE/",
+    ]:
         assert ESCAPED in client.get(url).content.decode(), url
 
 
@@ -87,18 +139,36 @@ def test_the_json_ld_block_cannot_be_closed_by_stored_text(client, poisoned):
 
 
 HOSTILE = [
-    "/instruments/?page=99999999999999999999", "/instruments/?page=-1", "/instruments/?page=abc",
-    "/instruments/?kind=' OR 1=1 --", "/instruments/?year_from=1e308&year_to=-5",
-    "/instruments/?adopted_after=2020-13-45", "/instruments/?sort=;DROP TABLE x",
-    "/instruments/?topic=%00", "/instruments/?organization=<script>", "/instruments/?unknown=1",
-    "/obligations/?topic=../../etc/passwd", "/obligations/?has_deadline=maybe",
-    "/obligations/?state=XX", "/obligations/?page=0", "/states/?region=%27%3B--",
-    "/states/?page=1000000", "/incidents/?year=abcd", "/incidents/?victim=ZZ",
-    "/topics/health/?page=99999", "/compare/?i=%27%3B--&i=x", "/compare/?i=a&i=b&i=c&i=d&i=e",
-    "/matrix/?legal_force=%00", "/instruments/test-convention/?sort=%00",
-    "/search/?q=%27%3B+DROP+TABLE+instruments_instrument%3B--", "/states/%00/",
-    "/norms/%3Cscript%3E/", "/api/v1/instruments/?page=99999999999", "/api/v1/instruments/?kind=x",
-    "/api/v1/states/zz/", "/api/v1/obligations/?page_size=-1",
+    "/instruments/?page=99999999999999999999",
+    "/instruments/?page=-1",
+    "/instruments/?page=abc",
+    "/instruments/?kind=' OR 1=1 --",
+    "/instruments/?year_from=1e308&year_to=-5",
+    "/instruments/?adopted_after=2020-13-45",
+    "/instruments/?sort=;DROP TABLE x",
+    "/instruments/?topic=%00",
+    "/instruments/?organization=<script>",
+    "/instruments/?unknown=1",
+    "/obligations/?topic=../../etc/passwd",
+    "/obligations/?has_deadline=maybe",
+    "/obligations/?state=XX",
+    "/obligations/?page=0",
+    "/states/?region=%27%3B--",
+    "/states/?page=1000000",
+    "/incidents/?year=abcd",
+    "/incidents/?victim=ZZ",
+    "/topics/health/?page=99999",
+    "/compare/?i=%27%3B--&i=x",
+    "/compare/?i=a&i=b&i=c&i=d&i=e",
+    "/matrix/?legal_force=%00",
+    "/instruments/test-convention/?sort=%00",
+    "/search/?q=%27%3B+DROP+TABLE+instruments_instrument%3B--",
+    "/states/%00/",
+    "/norms/%3Cscript%3E/",
+    "/api/v1/instruments/?page=99999999999",
+    "/api/v1/instruments/?kind=x",
+    "/api/v1/states/zz/",
+    "/api/v1/obligations/?page_size=-1",
 ]
 
 

@@ -14,25 +14,23 @@ from django.db import connection
 from django.urls import reverse
 
 from normsdb.dataset import dataset_import
+from normsdb.pgtools import database_url
 from tests.factories import make_user
 from tests.normsdb.test_dataset_import import SMALL
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def database_url(name):
-    settings = connection.settings_dict
-    host = settings.get("HOST") or settings["OPTIONS"].get("host", "")
-    user = settings.get("USER") or "postgres"
-    if host.startswith("/"):
-        return f"postgresql://{user}@/{name}?host={host}"
-    return f"postgresql://{user}@{host}:{settings.get('PORT') or 5432}/{name}"
-
-
 def manage(*arguments, database):
     environment = {**os.environ, "DATABASE_URL": database_url(database)}
-    return subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 @pytest.fixture
@@ -49,8 +47,12 @@ def scratch_database(transactional_db):
 
 def table_counts(url):
     with psycopg.connect(url) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
@@ -68,7 +70,8 @@ def test_a_backup_restores_into_an_empty_database_without_loss(scratch_database,
     assert json.loads(export.read_text())["format"] == "normsdb/1"
     assert (tmp_path / "after.json").read_text() == export.read_text()
     assert table_counts(database_url(scratch_database)) == table_counts(
-        database_url(connection.settings_dict["NAME"]))
+        database_url(connection.settings_dict["NAME"])
+    )
 
 
 def test_restore_refuses_a_database_that_holds_data(db, tmp_path):
@@ -86,19 +89,35 @@ def test_healthz_answers_200_with_the_database_up(client, db):
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    environment = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 64 + "-production-like-key",
-                   "ALLOWED_HOSTS": "normsdb.example.org", "SECURE_SSL_REDIRECT": "1"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
-                             "DEBUG"], cwd=ROOT, env=environment, capture_output=True, text=True,
-                            timeout=120)
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 64 + "-production-like-key",
+        "ALLOWED_HOSTS": "normsdb.example.org",
+        "SECURE_SSL_REDIRECT": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     environment = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "normsdb.example.org"}
     environment.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
@@ -110,13 +129,6 @@ def test_responses_carry_the_security_headers(client, cast, url):
     assert response["X-Frame-Options"] == "DENY"
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-
-
-def test_the_json_ld_block_is_allowed_by_a_nonce(client, cast):
-    response = client.get("/instruments/test-convention/")
-    nonce = response.wsgi_request.csp_nonce
-    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
-    assert f'nonce="{nonce}"' in response.content.decode()
 
 
 def test_hsts_is_sent_behind_https(client, cast, settings):
@@ -153,8 +165,10 @@ def test_a_reviewer_can_read_history_and_mark_an_instrument_reviewed(client, cas
     _, reviewer_group = groups()
     client.force_login(make_user("rev", staff=True, groups=[reviewer_group]))
     history = client.get(reverse("admin:instruments_instrument_history", args=[cast.treaty.pk]))
-    response = client.post(reverse("admin:instruments_instrument_changelist"), {
-        "action": "mark_reviewed", "_selected_action": [cast.treaty.pk]})
+    response = client.post(
+        reverse("admin:instruments_instrument_changelist"),
+        {"action": "mark_reviewed", "_selected_action": [cast.treaty.pk]},
+    )
     cast.treaty.refresh_from_db()
     assert history.status_code == 200 and response.status_code == 302
     assert cast.treaty.last_reviewed_on is not None
@@ -162,11 +176,12 @@ def test_a_reviewer_can_read_history_and_mark_an_instrument_reviewed(client, cas
 
 
 def test_revert_from_the_admin_restores_the_old_values(admin_client, cast):
-    admin_client.post(reverse("admin:instruments_state_change", args=["DE"]),
-                      {"code": "DE", "name": "Wrong name", "region": "Europe"})
+    admin_client.post(
+        reverse("admin:instruments_state_change", args=["DE"]),
+        {"code": "DE", "name": "Wrong name", "region": "Europe"},
+    )
     original = cast.germany.history.order_by("history_date").first()
-    revert_url = reverse("admin:instruments_state_simple_history",
-                         args=["DE", original.history_id])
+    revert_url = reverse("admin:instruments_state_simple_history", args=["DE", original.history_id])
     admin_client.post(revert_url, {"code": "DE", "name": "Germany", "region": "Europe"})
     cast.germany.refresh_from_db()
     assert cast.germany.name == "Germany"
@@ -176,8 +191,9 @@ def test_admin_login_is_locked_after_repeated_failures(client, cast, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post("/admin/login/?next=/admin/", {"username": "editor", "password": "wrong"})
-    locked = client.post("/admin/login/?next=/admin/",
-                         {"username": "editor", "password": "a-long-test-password-42"})
+    locked = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": "a-long-test-password-42"}
+    )
     assert locked.status_code == 429
 
 
@@ -188,7 +204,8 @@ def test_password_validators_are_on(db):
 
 
 def test_anonymous_users_cannot_write_through_the_admin(client, cast):
-    response = client.post(reverse("admin:instruments_state_change", args=["DE"]),
-                           {"code": "DE", "name": "Hacked"})
+    response = client.post(
+        reverse("admin:instruments_state_change", args=["DE"]), {"code": "DE", "name": "Hacked"}
+    )
     cast.germany.refresh_from_db()
     assert response.status_code == 302 and cast.germany.name == "Germany"

@@ -44,8 +44,12 @@ def database_server(tmp_path):
         pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
 
     def start():
-        pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {info.socket_dir}", "-l", str(server.log),
-                "start"], pgdata=server.pgdata, user=server.system_user, timeout=30)
+        pg_ctl(
+            ["-w", "-o", '-h ""', "-o", f"-k {info.socket_dir}", "-l", str(server.log), "start"],
+            pgdata=server.pgdata,
+            user=server.system_user,
+            timeout=30,
+        )
 
     server.stop_server, server.start_server = stop, start
     server.psql("CREATE DATABASE outage")
@@ -56,18 +60,39 @@ def database_server(tmp_path):
 @pytest.fixture
 def production_app(database_server, tmp_path):
     environment = {
-        **os.environ, "DATABASE_URL": database_server.get_uri("outage"), "DEBUG": "0",
-        "SECRET_KEY": "outage-test-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(tmp_path / "static"),
+        **os.environ,
+        "DATABASE_URL": database_server.get_uri("outage"),
+        "DEBUG": "0",
+        "SECRET_KEY": "outage-test-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(tmp_path / "static"),
     }
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment,
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     port = free_port()
     app = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "normsdb.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "normsdb.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

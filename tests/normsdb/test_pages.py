@@ -14,14 +14,28 @@ from tests.factories import (
 
 @pytest.fixture
 def world(cast):
-    incident = make_incident(slug="op-hospital", name="Operation Hospital",
-                             started_on=datetime.date(2020, 3, 1), victims=[cast.germany])
-    measure = make_measure(slug="public-attribution", name="Public attribution",
-                           legal_basis=[cast.article], responds_to=[cast.norm])
-    make_attribution(incident=incident, by_state=cast.germany, date=datetime.date(2020, 4, 1),
-                     confidence="confident", to_states=[cast.kenya])
-    make_response(incident=incident, measure=measure, date=datetime.date(2020, 4, 2),
-                  by_states=[cast.germany])
+    incident = make_incident(
+        slug="op-hospital",
+        name="Operation Hospital",
+        started_on=datetime.date(2020, 3, 1),
+        victims=[cast.germany],
+    )
+    measure = make_measure(
+        slug="public-attribution",
+        name="Public attribution",
+        legal_basis=[cast.article],
+        responds_to=[cast.norm],
+    )
+    make_attribution(
+        incident=incident,
+        by_state=cast.germany,
+        date=datetime.date(2020, 4, 1),
+        confidence="confident",
+        to_states=[cast.kenya],
+    )
+    make_response(
+        incident=incident, measure=measure, date=datetime.date(2020, 4, 2), by_states=[cast.germany]
+    )
     from obligations.models import AllegedBreach
 
     AllegedBreach.objects.create(incident=incident, norm=cast.norm)
@@ -29,11 +43,24 @@ def world(cast):
 
 
 PAGES = [
-    "/", "/instruments/", "/instruments/test-convention/", "/norms/", "/norms/protect-hospitals/",
-    "/obligations/", "/obligations/test-convention-art-1/", "/responses/",
-    "/responses/public-attribution/", "/topics/", "/topics/health/", "/states/", "/states/DE/",
-    "/search/?q=hospitals", "/compare/?i=test-convention&i=test-report", "/matrix/",
-    "/incidents/", "/incidents/op-hospital/",
+    "/",
+    "/instruments/",
+    "/instruments/test-convention/",
+    "/norms/",
+    "/norms/protect-hospitals/",
+    "/obligations/",
+    "/obligations/test-convention-art-1/",
+    "/responses/",
+    "/responses/public-attribution/",
+    "/topics/",
+    "/topics/health/",
+    "/states/",
+    "/states/DE/",
+    "/search/?q=hospitals",
+    "/compare/?i=test-convention&i=test-report",
+    "/matrix/",
+    "/incidents/",
+    "/incidents/op-hospital/",
 ]
 
 
@@ -64,16 +91,28 @@ def test_the_instrument_list_rejects_a_bad_filter_value_without_failing(client, 
 
 def test_the_instrument_page_shows_facts_provisions_obligations_and_parties(client, world):
     page = client.get("/instruments/test-convention/").content.decode()
-    for text in ["ETS No. 999", 'id="p-art-1"', "Preserve stored computer data", "Germany",
-                 "Signatory", "BibTeX", "application/ld+json"]:
+    for text in [
+        "ETS No. 999",
+        'id="p-art-1"',
+        "Preserve stored computer data",
+        "Germany",
+        "Signatory",
+        "BibTeX",
+        "application/ld+json",
+    ]:
         assert text in page, text
 
 
 def test_the_instrument_page_links_to_parties_norms_and_obligations(client, world):
     page = client.get("/instruments/test-convention/").content.decode()
-    assert all(link in page for link in [
-        'href="/states/DE/"', 'href="/norms/protect-hospitals/"',
-        'href="/obligations/test-convention-art-1/"'])
+    assert all(
+        link in page
+        for link in [
+            'href="/states/DE/"',
+            'href="/norms/protect-hospitals/"',
+            'href="/obligations/test-convention-art-1/"',
+        ]
+    )
 
 
 def test_the_instrument_json_ld_parses_and_names_the_instrument(client, world):
@@ -84,7 +123,10 @@ def test_the_instrument_json_ld_parses_and_names_the_instrument(client, world):
     block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page, re.S)
     data = json.loads(block.group(1))
     assert (data["@type"], data["name"], data["identifier"]) == (
-        "Legislation", "Convention on Testing Cybercrime", "ETS No. 999")
+        "Legislation",
+        "Convention on Testing Cybercrime",
+        "ETS No. 999",
+    )
     assert data["url"].endswith("/instruments/test-convention/")
 
 
@@ -96,8 +138,9 @@ def test_participants_can_be_sorted_by_status(client, world):
 def test_relations_show_from_both_sides(client, world):
     from instruments.models import InstrumentRelation
 
-    InstrumentRelation.objects.create(from_instrument=world.report, to_instrument=world.treaty,
-                                      kind="builds_on")
+    InstrumentRelation.objects.create(
+        from_instrument=world.report, to_instrument=world.treaty, kind="builds_on"
+    )
     assert "Built on by" in client.get("/instruments/test-convention/").content.decode()
     assert "Builds on" in client.get("/instruments/test-report/").content.decode()
 
@@ -121,7 +164,8 @@ def test_the_obligation_page_gives_the_deadline_in_words(client, world):
     from obligations.models import Obligation
 
     Obligation.objects.filter(pk=world.binding.pk).update(
-        deadline="PT24H", deadline_trigger="after becoming aware of a significant incident")
+        deadline="PT24H", deadline_trigger="after becoming aware of a significant incident"
+    )
     page = client.get("/obligations/test-convention-art-1/").content.decode()
     assert "Within 24 hours after becoming aware of a significant incident" in page
 

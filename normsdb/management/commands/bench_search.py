@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from normsdb.dataset import dataset_import
@@ -156,7 +157,123 @@ class Command(BaseCommand):
     # --- the timings -------------------------------------------------------------------------
 
     def benchmark(self, runs):
-        raise NotImplementedError
+        """Each query through the API (in-process client: URL routing, middleware, DRF, JSON)
+        and as the very SQL statements that request ran, replayed on the same connection."""
+        client = Client()
+        rows, by_class = [], {}
+        with override_settings(DEBUG=False):
+            for query_class, params in self.queries():
+                api, sql, statements, body = self.time_query(client, params, runs)
+                rows.append((query_class, params, api, sql, statements, body))
+                by_class.setdefault(query_class, ([], []))
+                by_class[query_class][0].extend(api)
+                by_class[query_class][1].extend(sql)
+        self.report(rows, by_class)
+        self.explain()
+
+    def queries(self):
+        """The fixed set: the rare words are chosen from the lexicon by frequency, so they
+        exist whatever the seed."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word FROM normsdb_search_word WHERE documents BETWEEN 10 AND 40"
+                " AND word ~ '^[a-z]{8,}$' ORDER BY documents DESC, word LIMIT 1"
+            )
+            (rare,) = cursor.fetchone()
+        return [
+            ("common word", {"q": "states"}),
+            ("common word", {"q": "cyber"}),
+            ("common words", {"q": "information security"}),
+            ("common words", {"q": "critical infrastructure"}),
+            ("rare word", {"q": "grooming"}),
+            ("rare word", {"q": rare}),
+            ("phrase", {"q": '"mutual legal assistance"'}),
+            ("phrase", {"q": '"critical infrastructure" -espionage'}),
+            ("misspelling", {"q": "critcal infrastucture"}),
+            ("misspelling", {"q": "atribution"}),
+            ("title prefix", {"q": "budap"}),
+            ("with filters", {"q": "preservation", "type": "obligation", "legal_force": "binding"}),
+            ("with filters", {"q": "cooperation", "topic": "critical-infrastructure"}),
+            ("with filters", {"q": "data", "state": "DE"}),
+            ("with filters", {"q": "incident notification", "modality": "must"}),
+            ("with filters", {"q": "states", "kind": "treaty", "page_size": "50"}),
+        ]
+
+    def time_query(self, client, params, runs):
+        with CaptureQueriesContext(connection) as captured:
+            response = self.get(client, params)
+        statements = [query["sql"] for query in captured.captured_queries]
+        body = response.json()
+        for _ in range(2):  # warm up
+            self.get(client, params)
+            self.replay(statements)
+        api, sql = [], []
+        for _ in range(runs):
+            cache.clear()  # the API's throttle counters live in the cache
+            started = time.perf_counter()
+            self.get(client, params)
+            api.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            self.replay(statements)
+            sql.append((time.perf_counter() - started) * 1000)
+        return api, sql, statements, body
+
+    def get(self, client, params):
+        response = client.get("/api/v1/search/", params)
+        if response.status_code != 200:
+            raise SystemExit(f"{params}: HTTP {response.status_code} {response.content[:200]}")
+        return response
+
+    def replay(self, statements):
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+
+    def report(self, rows, by_class):
+        self.stdout.write("")
+        self.stdout.write(
+            f"{'class':13} {'query':52} {'found':>6} {'SQL':>3}  "
+            f"{'API p50/p95/max ms':>20}  {'SQL p50/p95/max ms':>20}  {'API/SQL':>7}"
+        )
+        for query_class, params, api, sql, statements, body in rows:
+            label = " ".join(f"{k}={v}" if k != "q" else v for k, v in params.items())
+            found = f"{body['count']}{'+' if body.get('truncated') else ''}"
+            self.stdout.write(
+                f"{query_class:13} {label[:52]:52} {found:>6} {len(statements):>3}  "
+                f"{figures(api):>20}  {figures(sql):>20}  "
+                f"{statistics.median(api) / statistics.median(sql):>7.2f}"
+            )
+        self.stdout.write("")
+        self.stdout.write("Per class (all runs of its queries):")
+        for query_class, (api, sql) in by_class.items():
+            self.stdout.write(
+                f"  {query_class:13} API {figures(api):>20}  SQL {figures(sql):>20}  "
+                f"API/SQL {statistics.median(api) / statistics.median(sql):.2f}"
+            )
+
+    def explain(self):
+        """EXPLAIN (ANALYZE, BUFFERS) of the match statement of three queries: the scans
+        show which index served each record type."""
+        client = Client()
+        for params in [{"q": "grooming"}, {"q": '"mutual legal assistance"'}, {"q": "states"}]:
+            with CaptureQueriesContext(connection) as captured:
+                self.get(client, params)
+            statement = next(q["sql"] for q in captured.captured_queries if "matches" in q["sql"])
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
+                plan = [row[0] for row in cursor.fetchall()]
+            self.stdout.write("")
+            self.stdout.write(f"EXPLAIN (ANALYZE, BUFFERS) of the match statement for {params}:")
+            for line in plan:
+                if re.search(r"Scan on|Index Cond|Execution Time|Planning Time", line):
+                    self.stdout.write("  " + line.strip()[:150])
+
+
+def figures(values):
+    return "/".join(
+        f"{v:.1f}" for v in (statistics.median(values), percentile(values, 0.95), max(values))
+    )
 
 
 def load_vocabulary(cursor, document, rng):
@@ -396,6 +513,3 @@ CREATE INDEX instrument_search ON instruments_instrument USING gin (search_vecto
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-__all__ = ["Command", "statistics", "Client", "CaptureQueriesContext", "percentile"]

@@ -1,0 +1,136 @@
+"""Search relevance on the curated dataset: the questions diplomats ask find the record that
+answers them among the first three results, through the API."""
+
+import pytest
+
+from instruments.models import Provision
+
+pytestmark = pytest.mark.usefixtures("curated")
+
+
+def provision(instrument, label):
+    """Provisions are addressed by id in the API; name them by instrument and label here."""
+    return str(Provision.objects.get(instrument__slug=instrument, label=label).id)
+
+
+# question, expected record: type and slug (a provision by instrument and label)
+QUESTIONS = [
+    ("expedited preservation of stored data", ("provision", ("budapest-convention", "Art. 16"))),
+    ("24/7 point of contact", ("provision", ("budapest-convention", "Art. 35"))),
+    ("attacks on emergency response teams", ("norm", "no-harm-to-emergency-response-teams")),
+    ("supply chain integrity", ("norm", "supply-chain-integrity")),
+    (
+        "responsible vulnerability disclosure",
+        ("obligation", "ungge-2015-report-13j-vulnerabilities"),
+    ),
+    ("countermeasures proportionality", ("obligation", "ilc-arsiwa-art-51-proportionality")),
+    ("incident notification 24 hours", ("provision", ("nis2-directive", "Art. 23(4)"))),
+    ("health sector", ("topic", "health")),
+    ("due diligence territory", ("obligation", "tallinn-manual-2-rule-6-due-diligence")),
+    ("election interference", ("norm", "protect-electoral-processes")),
+    ("use of force", ("norm", "refrain-from-use-of-force")),
+    ("self-defence armed attack", ("provision", ("tallinn-manual-1", "Rule 13"))),
+    ("sanctions asset freeze", ("response_measure", "uk-cyber-sanctions")),
+    ("attribution of cyber operations", ("provision", ("tallinn-manual-2", "Rule 15"))),
+    ("capacity building", ("norm", "capacity-building-support")),
+    (
+        "confidence-building measures points of contact",
+        ("obligation", "oewg-2021-final-report-cbm-points-of-contact"),
+    ),
+    (
+        "child sexual abuse material",
+        ("obligation", "un-cybercrime-convention-art-14-child-sexual-abuse-material"),
+    ),
+    ("mutual legal assistance", ("response_measure", "mutual-legal-assistance-request")),
+    ("human rights online privacy", ("norm", "respect-human-rights-online")),
+    ("critical infrastructure protection", ("norm", "protect-critical-infrastructure")),
+    ("hack back", ("norm", "no-private-hack-back")),
+    ("theft of intellectual property", ("norm", "no-ict-enabled-ip-theft")),
+    ("peaceful settlement of disputes", ("norm", "peaceful-settlement-of-disputes")),
+    ("expulsion of diplomats", ("response_measure", "expulsion-of-diplomats")),
+    ("public core of the internet", ("norm", "protect-public-core-of-internet")),
+    ("significant incident early warning", ("obligation", "nis2-directive-art-23-early-warning")),
+    ("cyber sanctions", ("instrument", "uk-cyber-sanctions-regulations-2020")),
+    ("hospitals", ("topic", "health")),
+    ("NotPetya", ("incident", "notpetya-2017")),
+    ("ransomware pipeline", ("incident", "colonial-pipeline-2021")),
+]
+
+
+def search(client, **params):
+    response = client.get("/api/v1/search/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def top_three(client, question):
+    return [(hit["type"], hit["slug"]) for hit in search(client, q=question)["results"][:3]]
+
+
+def expected_key(expected):
+    kind, slug = expected
+    return (kind, provision(*slug)) if kind == "provision" else (kind, slug)
+
+
+@pytest.mark.parametrize("question, expected", QUESTIONS, ids=[q for q, _ in QUESTIONS])
+def test_a_diplomats_question_finds_the_answer_in_the_top_three(client, db, question, expected):
+    assert expected_key(expected) in top_three(client, question)
+
+
+def test_a_misspelt_query_is_searched_with_the_known_spelling(client, db):
+    result = search(client, q="critcal infrastucture")
+    top = [(hit["type"], hit["slug"]) for hit in result["results"][:3]]
+    assert result["searched_instead"] == "critical infrastructure"
+    assert ("norm", "protect-critical-infrastructure") in top
+
+
+def test_a_misspelt_single_word_finds_the_attribution_records(client, db):
+    result = search(client, q="atribution")
+    assert result["searched_instead"] == "attribution"
+    assert all("Attribution" in hit["title"] for hit in result["results"][:3])
+
+
+def test_stemming_finds_attribution_records_from_attributing(client, db):
+    result = search(client, q="attributing")
+    assert result["searched_instead"] == ""
+    assert all("Attribution" in hit["title"] for hit in result["results"][:3])
+
+
+def test_a_title_prefix_finds_the_instrument(client, db):
+    slugs = [hit["slug"] for hit in search(client, q="budap")["results"][:3]]
+    assert "budapest-convention" in slugs
+
+
+def test_a_title_match_beats_a_passing_mention(client, db):
+    hits = search(client, q="supply chain integrity")["results"]
+    assert hits[0]["title"].startswith("Ensure supply-chain integrity")
+
+
+def test_a_parent_topic_filter_returns_records_tagged_with_its_children(client, db):
+    # The Colonial Pipeline incident is tagged "energy", a child of "critical-infrastructure".
+    result = search(client, q="ransomware pipeline", topic="critical-infrastructure")
+    assert ("incident", "colonial-pipeline-2021") in [
+        (h["type"], h["slug"]) for h in result["results"]
+    ]
+
+
+def test_a_topic_filter_leaves_out_records_outside_the_topic(client, db):
+    assert search(client, q="ransomware pipeline", topic="cybercrime")["count"] == 0
+
+
+def test_the_electoral_norm_is_found_under_critical_infrastructure(client, db):
+    # Tagged "election-infrastructure" only, a child of "critical-infrastructure".
+    result = search(client, q="electoral processes", topic="critical-infrastructure", type="norm")
+    assert [hit["slug"] for hit in result["results"]] == ["protect-electoral-processes"]
+
+
+def test_facets_count_the_matches_of_the_current_query(client, db):
+    result = search(client, q="critical infrastructure")
+    by_type = {value["value"]: value["count"] for value in result["facets"]["type"]}
+    assert sum(by_type.values()) == result["count"] and by_type["norm"] >= 2
+
+
+def test_the_binding_filter_keeps_only_records_of_binding_instruments(client, db):
+    result = search(client, q="preservation", legal_force="binding")
+    assert result["count"] > 0
+    assert {hit["legal_force"] for hit in result["results"]} == {"binding"}
