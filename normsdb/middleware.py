@@ -10,12 +10,12 @@ a per-process cache (default) or a shared Redis (REDIS_URL).
 
 import hashlib
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
-from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from rest_framework.throttling import AnonRateThrottle
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
