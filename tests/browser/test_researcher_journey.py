@@ -54,10 +54,21 @@ def test_the_instrument_page_fits_a_phone_screen(browser, curated_live):
 
 
 def test_every_main_page_renders_without_console_errors(page, curated_live):
-    for path in ["/", "/instruments/", "/norms/", "/obligations/", "/responses/", "/states/",
-                 "/topics/", "/matrix/", "/incidents/", "/search/?q=critical+infrastructure",
-                 "/compare/?i=budapest-convention&i=un-cybercrime-convention",
-                 "/instruments/nis2-directive/", "/states/KE/"]:
+    for path in [
+        "/",
+        "/instruments/",
+        "/norms/",
+        "/obligations/",
+        "/responses/",
+        "/states/",
+        "/topics/",
+        "/matrix/",
+        "/incidents/",
+        "/search/?q=critical+infrastructure",
+        "/compare/?i=budapest-convention&i=un-cybercrime-convention",
+        "/instruments/nis2-directive/",
+        "/states/KE/",
+    ]:
         page.goto(curated_live.url + path)
         assert page.locator("h1").count() == 1, path
     assert page.console_errors == []

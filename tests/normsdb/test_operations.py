@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -35,7 +36,7 @@ def manage(*arguments, database):
 
 @pytest.fixture
 def scratch_database(transactional_db):
-    name = "normsdb_restore_test"
+    name = f"normsdb_restore_{uuid.uuid4().hex[:8]}"
     server = database_url("postgres")
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

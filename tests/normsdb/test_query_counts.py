@@ -73,8 +73,7 @@ PAGES = [
     "/incidents/",
     "/matrix/",
     "/compare/?i=test-convention&i=test-report",
-    "/search/?q=preserve",
-]
+]  # search has its own query-count tests (tests/normsdb/test_search_queries.py)
 
 
 def count_queries(client, url):

@@ -1,0 +1,101 @@
+"""Incidents: the timeline and the proportionality view (attribution against threshold)."""
+
+import datetime
+
+import pytest
+
+from obligations.models import Incident
+from tests.factories import make_attribution, make_incident, make_measure, make_response
+
+D = datetime.date
+
+
+@pytest.fixture
+def incident(cast):
+    incident = make_incident(slug="op", started_on=D(2020, 1, 1), disclosed_on=D(2020, 2, 1))
+    make_attribution(
+        incident=incident, by_state=cast.germany, date=D(2020, 3, 1), confidence="suspected"
+    )
+    make_attribution(
+        incident=incident, by_state=cast.kenya, date=D(2020, 5, 1), confidence="conclusive"
+    )
+    return incident
+
+
+def check(incident, cast, *, date, threshold):
+    measure = make_measure(attribution_threshold=threshold)
+    make_response(incident=incident, measure=measure, date=date, by_states=[cast.germany])
+    reloaded = Incident.objects.prefetch_related("attributions", "responses__measure").get(
+        pk=incident.pk
+    )
+    return reloaded.threshold_checks()[0]
+
+
+def test_a_response_before_a_confident_attribution_is_flagged(incident, cast):
+    result = check(incident, cast, date=D(2020, 4, 1), threshold="confident")
+    assert result.flagged and result.strongest.confidence == "suspected"
+
+
+def test_a_response_after_a_conclusive_attribution_is_not_flagged(incident, cast):
+    result = check(incident, cast, date=D(2020, 6, 1), threshold="confident")
+    assert not result.flagged and result.strongest.confidence == "conclusive"
+
+
+def test_an_attribution_on_the_same_day_counts(incident, cast):
+    assert not check(incident, cast, date=D(2020, 5, 1), threshold="conclusive").flagged
+
+
+def test_a_response_before_any_attribution_is_flagged(incident, cast):
+    result = check(incident, cast, date=D(2020, 2, 15), threshold="suspected")
+    assert result.flagged and result.strongest is None
+
+
+def test_a_measure_that_needs_no_attribution_is_never_flagged(incident, cast):
+    assert not check(incident, cast, date=D(2019, 1, 1), threshold="none").flagged
+
+
+def test_the_timeline_is_in_date_order(incident, cast):
+    make_response(
+        incident=incident, measure=make_measure(), date=D(2020, 4, 1), by_states=[cast.germany]
+    )
+    kinds = [event.kind for event in Incident.objects.get(pk=incident.pk).timeline()]
+    assert kinds == ["operation", "operation", "attribution", "response", "attribution"]
+
+
+def test_attributed_to_names_each_state_once(incident, cast):
+    incident.attributions.first().to_states.set([cast.kenya])
+    incident.attributions.last().to_states.set([cast.kenya])
+    assert Incident.objects.get(pk=incident.pk).attributed_to == ["Kenya"]
+
+
+def test_the_incident_list_filters_by_attributed_state(client, incident, cast):
+    incident.attributions.first().to_states.set([cast.kenya])
+    make_incident(slug="other", name="Other operation")
+    page = client.get("/incidents/?attributed_to=KE").content.decode()
+    assert "1 incident." in page
+
+
+def test_the_incident_list_filters_by_norm_and_year(client, incident, cast):
+    from obligations.models import AllegedBreach
+
+    AllegedBreach.objects.create(incident=incident, norm=cast.norm)
+    assert (
+        "1 incident." in client.get("/incidents/?norm=protect-hospitals&year=2020").content.decode()
+    )
+    assert "0 incidents." in client.get("/incidents/?year=2019").content.decode()
+
+
+def test_the_measure_page_lists_the_times_it_was_used(client, incident, cast):
+    measure = make_measure(slug="demarche", name="Démarche")
+    make_response(incident=incident, measure=measure, date=D(2020, 6, 1), by_states=[cast.germany])
+    assert 'href="/incidents/op/#response-' in client.get("/responses/demarche/").content.decode()
+
+
+@pytest.mark.usefixtures("curated")
+def test_real_cases_show_both_outcomes_of_the_threshold_check(db):
+    checks = [
+        c
+        for incident in Incident.objects.prefetch_related("attributions", "responses__measure")
+        for c in incident.threshold_checks()
+    ]
+    assert any(c.flagged for c in checks) and any(not c.flagged for c in checks)
