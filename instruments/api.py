@@ -70,7 +70,9 @@ class InstrumentViewSet(ResourceViewSet):
     ordering = ["title"]
 
     def get_renderers(self):
-        return [*super().get_renderers(), JSONLDRenderer()]
+        if self.action in ("list", "retrieve"):
+            return [*super().get_renderers(), JSONLDRenderer()]
+        return super().get_renderers()
 
     def get_queryset(self):
         queryset = Instrument.objects.select_related("organization").prefetch_related("topics")

@@ -8,6 +8,7 @@ import datetime
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 
 from obligations.models import Topic
 
@@ -42,12 +43,36 @@ class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (a year, a level), where NumberFilter would take 2017.5 too."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The API schema says so, with the bounds.
+        bounds = {"minimum": self.extra.get("min_value"), "maximum": self.extra.get("max_value")}
+        schema = {"type": "integer", "description": self.label}
+        extend_schema_field(schema | {k: v for k, v in bounds.items() if v is not None})(self)
+
+
+def year_filter(label, **kwargs):
+    return IntegerFilter(min_value=1900, max_value=2100, label=label, **kwargs)
+
+
 class UpdatedSinceFilterSet(filters.FilterSet):
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+        method="filter_updated_since",
         label="Changed at or after this time (ISO 8601), for incremental sync.",
     )
+
+    def filter_updated_since(self, queryset, name, value):
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:  # before the year 1 in UTC: every record is newer
+            return queryset
+        return queryset.filter(updated_at__gte=value)
 
 
 def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
@@ -81,17 +106,11 @@ class InstrumentFilter(UpdatedSinceFilterSet):
     adopted_before = filters.DateFilter(
         field_name="adopted_on", lookup_expr="lte", label="Adopted on or before (YYYY-MM-DD)."
     )
-    year_from = filters.NumberFilter(
-        method="filter_year_from",
-        min_value=1900,
-        max_value=2100,
-        label="From year (adoption, else opening for signature).",
+    year_from = year_filter(
+        "From year (adoption, else opening for signature).", method="filter_year_from"
     )
-    year_to = filters.NumberFilter(
-        method="filter_year_to",
-        min_value=1900,
-        max_value=2100,
-        label="To year (adoption, else opening for signature).",
+    year_to = year_filter(
+        "To year (adoption, else opening for signature).", method="filter_year_to"
     )
 
     class Meta:
@@ -105,10 +124,10 @@ class InstrumentFilter(UpdatedSinceFilterSet):
         return queryset.filter(participations__state=value)
 
     def filter_year_from(self, queryset, name, value):
-        return queryset.with_first_date().filter(sort_date__gte=datetime.date(int(value), 1, 1))
+        return queryset.with_first_date().filter(sort_date__gte=datetime.date(value, 1, 1))
 
     def filter_year_to(self, queryset, name, value):
-        return queryset.with_first_date().filter(sort_date__lte=datetime.date(int(value), 12, 31))
+        return queryset.with_first_date().filter(sort_date__lte=datetime.date(value, 12, 31))
 
 
 class ProvisionFilter(UpdatedSinceFilterSet):

@@ -87,7 +87,7 @@ class ProvisionRefField(serializers.RelatedField):
 
     csv_columns = ["instrument", "provision"]
     default_error_messages = {
-        "invalid": 'Give {"instrument": slug, "provision": label}.',
+        "invalid": 'Give {{"instrument": slug, "provision": label}}.',
         "unknown": 'No provision "{label}" in instrument "{instrument}".',
     }
 
@@ -149,7 +149,7 @@ class ProvisionSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializ
 
 
 class NestedProvisionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="label", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="label", read_only=True, allow_null=True)
 
     class Meta:
         model = Provision
@@ -185,7 +185,7 @@ class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeri
 
 class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "instrument"
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     organization_name = serializers.CharField(
         source="organization.name", read_only=True, allow_null=True
     )

@@ -113,6 +113,8 @@ class ReadOnlyResourceViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     as CSV too, all rows streamed with `page_size=all`."""
 
     list_serializer_class = None
+    # Slugs and ids; anything else is a 404 before it reaches the database.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class:

@@ -66,6 +66,8 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:  # 204, 304
+            return b""
         if isinstance(data, dict) and "results" in data:
             rows = data["results"]
         elif isinstance(data, list):

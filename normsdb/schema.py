@@ -20,7 +20,7 @@ ERRORS = {
     "400": "Invalid input; `errors` holds the messages for each field or parameter.",
     "401": "No token, or a wrong one, for a request that needs one.",
     "403": "The token's user lacks the model permission for this write.",
-    "404": "No such record, or a page past the last.",
+    "404": "No such record, no page that far, or no such format.",
     "412": "If-Match does not match the record's current ETag: fetch it again, then retry.",
     "428": "If-Match is missing: send the ETag of the record you are changing.",
     "429": "Too many requests; wait for the seconds given in Retry-After.",
@@ -29,7 +29,7 @@ ERRORS = {
 # Error responses each kind of operation can give, besides 401 (a wrong token) and 429.
 ERRORS_BY_METHOD = {
     "GET": ["404"],
-    "POST": ["400", "403"],
+    "POST": ["400", "403", "404"],
     "PUT": ["400", "403", "404", "412", "428"],
     "PATCH": ["400", "403", "404", "412", "428"],
     "DELETE": ["400", "403", "404", "412", "428"],
@@ -59,6 +59,7 @@ FORMATS = {
 
 PATH_PARAMETERS = {
     "slug": "The record's slug, as in its `url`.",
+    "id": "The record's id, as in its `url`.",
     "code": "ISO 3166-1 alpha-2 code of the state (DE).",
 }
 
@@ -66,9 +67,6 @@ HEADER = {"type": "string"}
 
 
 class ResourceSchema(AutoSchema):
-    def get_tags(self):
-        return [self._tokenize_path()[0]] if self._tokenize_path() else ["api"]
-
     def get_description(self):
         return ACTION_DESCRIPTIONS.get(getattr(self.view, "action", None)) or (
             super().get_description()

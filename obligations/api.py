@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from instruments.models import Provision
-from normsdb.api import ResourceViewSet
+from normsdb.api import ReadOnlyResourceViewSet, ResourceViewSet
 
 from .filters import (
     AttributionFilter,
@@ -35,12 +35,6 @@ from .serializers import (
     ResponseMeasureSerializer,
     TopicSerializer,
 )
-
-
-class ReadOnlyResourceViewSet(ResourceViewSet):
-    """Transgressions are edited in the admin; the API serves them read-only."""
-
-    http_method_names = ["get", "head", "options"]
 
 
 @extend_schema_view(
@@ -118,6 +112,7 @@ class ResponseMeasureViewSet(ResourceViewSet):
         )
 
 
+# Transgressions are edited in the admin; the API serves them read-only.
 @extend_schema_view(
     list=extend_schema(summary="List incidents (operations said to break a norm)"),
     retrieve=extend_schema(summary="One incident with attributions, breaches and responses"),

@@ -3,8 +3,15 @@ shared by the HTML lists and the API."""
 
 import django_filters as filters
 
-from instruments.filters import UpdatedSinceFilterSet, state_filter, topic_filter
-from instruments.models import Instrument, InstrumentKind, LegalForce
+from instruments.filters import (
+    BooleanFilter,
+    IntegerFilter,
+    UpdatedSinceFilterSet,
+    state_filter,
+    topic_filter,
+    year_filter,
+)
+from instruments.models import Instrument, InstrumentKind, LegalForce, State
 
 from .models import (
     Attribution,
@@ -27,9 +34,7 @@ class TopicFilter(UpdatedSinceFilterSet):
     parent = filters.ModelChoiceFilter(
         queryset=Topic.objects.all(), to_field_name="slug", label="Parent topic slug."
     )
-    root = filters.BooleanFilter(
-        field_name="parent", lookup_expr="isnull", label="Only top-level topics."
-    )
+    root = BooleanFilter(field_name="parent", lookup_expr="isnull", label="Only top-level topics.")
 
     class Meta:
         model = Topic
@@ -49,10 +54,10 @@ class NormFilter(UpdatedSinceFilterSet):
         model = Norm
         fields = []
 
-    def filter_topic(self, queryset, name, value):
+    def filter_topic(self, queryset, name, value: Topic):
         return queryset.for_topic(value)
 
-    def filter_instrument(self, queryset, name, value):
+    def filter_instrument(self, queryset, name, value: Instrument):
         return queryset.filter(obligations__instrument=value).distinct()
 
 
@@ -76,7 +81,7 @@ class ObligationFilter(UpdatedSinceFilterSet):
         field_name="instrument__kind",
         label="Kind of the instrument.",
     )
-    has_deadline = filters.BooleanFilter(
+    has_deadline = BooleanFilter(
         method="filter_has_deadline", label="Only obligations with (true) or without a deadline."
     )
     state = state_filter("ISO code of a state: only obligations binding on it.")
@@ -85,24 +90,32 @@ class ObligationFilter(UpdatedSinceFilterSet):
         model = Obligation
         fields = []
 
-    def filter_topic(self, queryset, name, value):
+    def filter_topic(self, queryset, name, value: Topic):
         return queryset.for_topic(value)
 
     def filter_has_deadline(self, queryset, name, value):
         return queryset.with_deadline() if value else queryset.filter(deadline="")
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         return queryset.binding_on(value)
 
 
 class ResponseMeasureFilter(UpdatedSinceFilterSet):
     category = filters.ChoiceFilter(choices=MeasureCategory.choices, label="Category.")
-    escalation_level = filters.NumberFilter(label="Escalation level (1–6).")
-    level_min = filters.NumberFilter(
-        field_name="escalation_level", lookup_expr="gte", label="Lowest escalation level."
+    escalation_level = IntegerFilter(min_value=1, max_value=6, label="Escalation level (1–6).")
+    level_min = IntegerFilter(
+        field_name="escalation_level",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=6,
+        label="Lowest escalation level (1–6).",
     )
-    level_max = filters.NumberFilter(
-        field_name="escalation_level", lookup_expr="lte", label="Highest escalation level."
+    level_max = IntegerFilter(
+        field_name="escalation_level",
+        lookup_expr="lte",
+        min_value=1,
+        max_value=6,
+        label="Highest escalation level (1–6).",
     )
     norm = filters.ModelChoiceFilter(
         queryset=Norm.objects.all(),
@@ -120,14 +133,15 @@ class ResponseMeasureFilter(UpdatedSinceFilterSet):
 
 
 class IncidentFilter(UpdatedSinceFilterSet):
-    year = filters.NumberFilter(
-        field_name="started_on", lookup_expr="year", label="Year the operation started."
-    )
+    year = year_filter("Year the operation started.", field_name="started_on", lookup_expr="year")
     operation_type = filters.ChoiceFilter(choices=OperationType.choices, label="Operation type.")
     attributed_to = state_filter("ISO code of a state the incident was attributed to.")
     attributed_by = state_filter("ISO code of a state that attributed the incident.")
     victim = filters.ModelChoiceFilter(
-        queryset=None, to_field_name="code", field_name="victims", label="ISO code of a victim."
+        queryset=State.objects.all(),
+        to_field_name="code",
+        field_name="victims",
+        label="ISO code of a victim.",
     )
     responder = state_filter("ISO code of a state that took a response.")
     sector = topic_filter("Topic slug of an affected sector (sub-topics included).")
@@ -154,13 +168,7 @@ class IncidentFilter(UpdatedSinceFilterSet):
         model = Incident
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from instruments.models import State
-
-        self.filters["victim"].queryset = State.objects.all()
-
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         lookup = {
             "attributed_to": "attributions__to_states",
             "attributed_by": "attributions__by_state",
@@ -168,13 +176,13 @@ class IncidentFilter(UpdatedSinceFilterSet):
         }[name]
         return queryset.filter(**{lookup: value}).distinct()
 
-    def filter_topic(self, queryset, name, value):
+    def filter_topic(self, queryset, name, value: Topic):
         return queryset.filter(sectors__in=Topic.objects.subtree(value)).distinct()
 
-    def filter_norm(self, queryset, name, value):
+    def filter_norm(self, queryset, name, value: Norm):
         return queryset.filter(breaches__norm=value).distinct()
 
-    def filter_measure(self, queryset, name, value):
+    def filter_measure(self, queryset, name, value: ResponseMeasure):
         return queryset.filter(responses__measure=value).distinct()
 
 
@@ -182,9 +190,7 @@ class AttributionFilter(UpdatedSinceFilterSet):
     incident = filters.ModelChoiceFilter(
         queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
     )
-    year = filters.NumberFilter(
-        field_name="date", lookup_expr="year", label="Year of the statement."
-    )
+    year = year_filter("Year of the statement.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of the attributing state.")
     to = state_filter("ISO code of the state named as responsible.")
     confidence = filters.ChoiceFilter(choices=Confidence.choices, label="Confidence.")
@@ -194,7 +200,7 @@ class AttributionFilter(UpdatedSinceFilterSet):
         model = Attribution
         fields = []
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         lookup = {"by": "by_state", "to": "to_states"}[name]
         return queryset.filter(**{lookup: value}).distinct()
 
@@ -203,7 +209,7 @@ class ResponseActionFilter(UpdatedSinceFilterSet):
     incident = filters.ModelChoiceFilter(
         queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
     )
-    year = filters.NumberFilter(field_name="date", lookup_expr="year", label="Year of the action.")
+    year = year_filter("Year of the action.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of a responding state.")
     measure = filters.ModelChoiceFilter(
         queryset=ResponseMeasure.objects.all(), to_field_name="slug", label="Measure slug."
@@ -223,5 +229,5 @@ class ResponseActionFilter(UpdatedSinceFilterSet):
         model = ResponseAction
         fields = []
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         return queryset.filter(by_states=value).distinct()

@@ -121,7 +121,7 @@ class NormSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
 class ObligationListSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "obligation"
     instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    provision = ProvisionRefField(read_only=True)
+    provision = ProvisionRefField(read_only=True, allow_null=True)
     legal_force = serializers.CharField(source="instrument.legal_force", read_only=True)
     norms = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -201,7 +201,7 @@ class ObligationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeriali
 
 class ResponseMeasureSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
     api_route = "response-measure"
-    legal_basis = serializers.ListField(child=ProvisionRefField(), required=False)
+    legal_basis = ProvisionRefField(many=True, required=False)
     responds_to = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Norm.objects.all(), required=False
     )
@@ -229,27 +229,6 @@ class ResponseMeasureSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSe
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["legal_basis"] = [
-            {"instrument": p.instrument.slug, "provision": p.label}
-            for p in instance.legal_basis.all()
-        ]
-        return data
-
-    def create(self, validated_data):
-        basis = validated_data.pop("legal_basis", [])
-        measure = super().create(validated_data)
-        measure.legal_basis.set(basis)
-        return measure
-
-    def update(self, instance, validated_data):
-        basis = validated_data.pop("legal_basis", None)
-        measure = super().update(instance, validated_data)
-        if basis is not None:
-            measure.legal_basis.set(basis)
-        return measure
 
 
 def actor(state, organization):
@@ -300,7 +279,7 @@ class ResponseActionSerializer(LinksMixin, serializers.ModelSerializer):
     category = serializers.CharField(source="measure.category", read_only=True)
     escalation_level = serializers.IntegerField(source="measure.escalation_level", read_only=True)
     by = serializers.SerializerMethodField(help_text="State codes and organisation slugs.")
-    legal_basis = ProvisionRefField(read_only=True)
+    legal_basis = ProvisionRefField(read_only=True, allow_null=True)
 
     class Meta:
         model = ResponseAction
