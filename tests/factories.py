@@ -55,7 +55,8 @@ def make_instrument(**kwargs):
 
 
 def make_provision(**kwargs):
-    kwargs.setdefault("instrument", kwargs.get("instrument") or make_instrument())
+    if "instrument" not in kwargs:
+        kwargs["instrument"] = make_instrument()
     kwargs.setdefault("label", unique("Art."))
     kwargs.setdefault("heading", "A heading")
     return Provision.objects.create(**kwargs)
@@ -77,8 +78,10 @@ def make_norm(**kwargs):
 
 
 def make_obligation(**kwargs):
-    instrument = kwargs.setdefault("instrument", kwargs.get("instrument") or make_instrument())
-    kwargs.setdefault("provision", make_provision(instrument=instrument))
+    instrument = kwargs.get("instrument") or make_instrument()
+    kwargs["instrument"] = instrument
+    if "provision" not in kwargs:
+        kwargs["provision"] = make_provision(instrument=instrument)
     kwargs.setdefault("slug", unique("obligation"))
     kwargs.setdefault("duty_bearer", "state_parties")
     kwargs.setdefault("modality", "must")
