@@ -278,3 +278,69 @@ def test_provisions_absent_from_a_merged_file_are_kept(db):
     fewer["obligations"] = []
     dataset_import(document=fewer)
     assert Provision.objects.count() == 2
+
+
+WITH_INCIDENT = {
+    **copy.deepcopy(SMALL),
+    "response_measures": [
+        {
+            "slug": "public-attribution",
+            "name": "Public attribution",
+            "category": "diplomatic",
+            "escalation_level": 2,
+            "description": "Naming the state responsible, in public.",
+            "legal_basis": [{"instrument": "budapest-convention", "provision": "Art. 29"}],
+            "attribution_threshold": "confident",
+        }
+    ],
+    "incidents": [
+        {
+            "slug": "op-test",
+            "name": "Operation Test",
+            "operation_type": "disruption",
+            "summary": "A disruptive operation against a test network.",
+            "victims": ["EE"],
+            "attributions": [
+                {
+                    "by": "FR",
+                    "date": "2020-02-01",
+                    "confidence": "confident",
+                    "to_states": ["EE"],
+                    "source_url": "https://example.org/statement",
+                }
+            ],
+            "breaches": [{"norm": "cooperate", "alleged_by": ["FR"]}],
+            "responses": [
+                {
+                    "measure": "public-attribution",
+                    "date": "2020-02-02",
+                    "by": ["FR", "coe"],
+                    "legal_basis": {"instrument": "budapest-convention", "provision": "Art. 29"},
+                }
+            ],
+        }
+    ],
+}
+
+
+def test_incidents_round_trip_with_their_nested_records(db):
+    dataset_import(document=WITH_INCIDENT)
+    exported = dataset_export()
+    assert exported["incidents"] == WITH_INCIDENT["incidents"]
+    assert not any(dataset_import(document=exported).updated.values())
+
+
+def test_a_broken_incident_is_named_with_paths_and_changes_nothing(db):
+    dataset_import(document=WITH_INCIDENT)
+    before = table_counts()
+    broken = copy.deepcopy(WITH_INCIDENT)
+    broken["incidents"][0]["responses"][0]["measure"] = "carpet-bombing"
+    broken["incidents"][0]["attributions"][0]["confidence"] = "certain"
+    broken["incidents"][0]["breaches"][0]["norm"] = "no-such-norm"
+    with pytest.raises(DatasetError) as raised:
+        dataset_import(document=broken)
+    errors = "\n".join(raised.value.errors)
+    assert 'incidents[0].responses[0].measure: unknown response measure "carpet-bombing"' in errors
+    assert "incidents[0].attributions[0].confidence" in errors
+    assert 'incidents[0].breaches[0].norm: unknown norm "no-such-norm"' in errors
+    assert table_counts() == before
