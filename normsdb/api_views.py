@@ -63,8 +63,8 @@ class SearchView(JSONErrorsMixin, APIView):
         description=(
             'Words as typed into a search engine: `"critical infrastructure" -espionage`, '
             "`health or hospitals`. Results are ranked (title matches first) with a highlighted "
-            "snippet; `facets` give counts for the current query. A misspelt query that finds "
-            "little is searched again with the nearest known spelling (`searched_instead`). "
+            "snippet; `facets` give counts for the current query. A word no record holds is "
+            "replaced by the nearest known spelling (`searched_instead`). "
             "An unknown filter value is a 400 naming the parameter."
         ),
         parameters=[
@@ -90,6 +90,10 @@ class SearchView(JSONErrorsMixin, APIView):
                 "SearchResults",
                 {
                     "count": serializers.IntegerField(),
+                    "truncated": serializers.BooleanField(
+                        help_text="More records match than are ranked: the count and facets "
+                        "cover the ranked ones; add words or filters to narrow."
+                    ),
                     "next": serializers.CharField(allow_null=True),
                     "previous": serializers.CharField(allow_null=True),
                     "results": SearchHitSerializer(many=True),
@@ -107,7 +111,6 @@ class SearchView(JSONErrorsMixin, APIView):
                             ]
                         },
                     ),
-                    "suggestion": serializers.CharField(),
                     "searched_instead": serializers.CharField(),
                     "message": serializers.CharField(),
                 },
@@ -125,9 +128,15 @@ class SearchView(JSONErrorsMixin, APIView):
             filters = Filters.from_params(request.query_params)
         except SearchError as error:
             errors.update(error.errors)
+        if not errors:
+            try:
+                result = search(
+                    request.query_params.get("q", ""), filters, page=page, page_size=size
+                )
+            except SearchError as error:  # a topic slug that names no topic, for example
+                errors.update(error.errors)
         if errors:
             return Response({"detail": "Invalid search parameters.", "errors": errors}, status=400)
-        result = search(request.query_params.get("q", ""), filters, page=page, page_size=size)
         hits = SearchHitSerializer(result.hits, many=True).data
         for hit in hits:
             hit["url"] = request.build_absolute_uri(hit["url"])
@@ -144,11 +153,11 @@ class SearchView(JSONErrorsMixin, APIView):
         return Response(
             {
                 "count": result.total,
+                "truncated": result.truncated,
                 "next": link(page + 1),
                 "previous": link(page - 1),
                 "results": hits,
                 "facets": result.facets,
-                "suggestion": result.suggestion,
                 "searched_instead": result.searched_instead,
                 "message": result.message,
             }

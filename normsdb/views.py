@@ -282,8 +282,10 @@ def server_error(request):
 
 
 def search_page(request):
+    page_number = parse_page(request.GET.get("page"))
     try:
         filters = Filters.from_params(request.GET)
+        result = search(request.GET.get("q", ""), filters, page=page_number, page_size=PAGE_SIZE)
     except SearchError as error:
         return render(
             request,
@@ -295,8 +297,6 @@ def search_page(request):
             },
             status=400,
         )
-    page_number = parse_page(request.GET.get("page"))
-    result = search(request.GET.get("q", ""), filters, page=page_number, page_size=PAGE_SIZE)
     paginator = Paginator(range(result.total), PAGE_SIZE) if result.total else None
     page = paginator.get_page(page_number) if paginator else None
     return render(
