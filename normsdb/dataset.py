@@ -1093,20 +1093,23 @@ class Writer:
                         },
                     )
                 )
-        self.upsert("attributions", attributions, attribution_rows, m2m=["to_states", "joint_with"])
-        self.upsert(
-            "breaches", breaches, breach_rows, m2m=["alleged_by_states", "alleged_by_organizations"]
-        )
-        self.upsert("responses", responses, response_rows, m2m=["by_states", "by_organizations"])
-        self.kept_children = {
-            "attributions": {attributions_key for attributions_key, _, _ in attribution_rows},
-            "breaches": {key for key, _, _ in breach_rows},
-            "responses": {key for key, _, _ in response_rows},
+        written = {
+            "attributions": self.upsert(
+                "attributions", attributions, attribution_rows, m2m=["to_states", "joint_with"]
+            ),
+            "breaches": self.upsert(
+                "breaches",
+                breaches,
+                breach_rows,
+                m2m=["alleged_by_states", "alleged_by_organizations"],
+            ),
+            "responses": self.upsert(
+                "responses", responses, response_rows, m2m=["by_states", "by_organizations"]
+            ),
         }
-        self.children_by_key = {
-            "attributions": attributions,
-            "breaches": breaches,
-            "responses": responses,
+        # What --replace must keep: every child the file holds, new or updated.
+        self.kept_child_ids = {
+            kind: [obj.pk for obj in rows.values()] for kind, rows in written.items()
         }
 
     # -- replace -------------------------------------------------------------------------------
@@ -1130,11 +1133,7 @@ class Writer:
             ("breaches", AllegedBreach),
             ("responses", ResponseAction),
         ):
-            kept_ids = [
-                obj.pk
-                for key, obj in self.children_by_key[kind].items()
-                if key in self.kept_children[kind]
-            ]
+            kept_ids = self.kept_child_ids[kind]
             delete(kind, model.objects.filter(incident__in=incidents_kept).exclude(pk__in=kept_ids))
         delete("incidents", Incident.objects.exclude(slug__in=slugs("incidents")))
         delete(

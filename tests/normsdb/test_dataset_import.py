@@ -344,3 +344,21 @@ def test_a_broken_incident_is_named_with_paths_and_changes_nothing(db):
     assert "incidents[0].attributions[0].confidence" in errors
     assert 'incidents[0].breaches[0].norm: unknown norm "no-such-norm"' in errors
     assert table_counts() == before
+
+
+def test_replace_into_an_empty_database_keeps_the_incidents_nested_records(db):
+    from obligations.models import Attribution, ResponseAction
+
+    report = dataset_import(document=WITH_INCIDENT, replace=True)
+    assert (Attribution.objects.count(), ResponseAction.objects.count()) == (1, 1)
+    assert not any(report.deleted.values())
+
+
+def test_replace_deletes_a_nested_record_the_file_no_longer_holds(db):
+    from obligations.models import Attribution
+
+    dataset_import(document=WITH_INCIDENT)
+    fewer = copy.deepcopy(WITH_INCIDENT)
+    fewer["incidents"][0]["attributions"] = []
+    report = dataset_import(document=fewer, replace=True)
+    assert not Attribution.objects.exists() and report.deleted["attributions"] == 1
