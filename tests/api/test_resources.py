@@ -8,7 +8,7 @@ import pytest
     ("url", "count"),
     [
         ("/api/v1/instruments/", 2),
-        ("/api/v1/provisions/", 4),  # make_obligation adds one each
+        ("/api/v1/provisions/", 2),
         ("/api/v1/norms/", 1),
         ("/api/v1/obligations/", 2),
         ("/api/v1/response-measures/", 2),
