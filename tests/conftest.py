@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests.factories import (
     make_instrument,
@@ -22,6 +22,18 @@ from tests.factories import (
 )
 
 DATASET = Path(__file__).resolve().parent.parent / "data" / "normsdb.json"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def end_stray_sessions(django_db_setup, django_db_blocker):
+    """Threads of the live server may keep a connection open past the end of the run, which
+    stops the test database from being dropped: end them before it is."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
