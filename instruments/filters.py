@@ -121,7 +121,7 @@ class InstrumentFilter(UpdatedSinceFilterSet):
         return queryset.for_topic(value)
 
     def filter_state(self, queryset, name, value: State):
-        return queryset.filter(participations__state=value)
+        return queryset.participated_by(value)
 
     def filter_year_from(self, queryset, name, value):
         return queryset.with_first_date().filter(sort_date__gte=datetime.date(value, 1, 1))

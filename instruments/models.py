@@ -111,7 +111,10 @@ class InstrumentQuerySet(models.QuerySet):
         )
 
     def participated_by(self, state):
-        return self.filter(participations__state=state)
+        """Instruments the state has any standing towards (signatory, party, supporter…)."""
+        return self.filter(
+            Exists(Participation.objects.filter(instrument_id=OuterRef("pk"), state=state))
+        )
 
     def articulating(self, norm):
         """Instruments with at least one obligation linked to the norm."""
@@ -263,13 +266,13 @@ class Instrument(TimeStamped):
             )
 
     @property
-    def year(self):
-        date = self.adopted_on or self.opened_for_signature_on or self.entered_into_force_on
-        return date.year if date else None
+    def first_date(self):
+        """The date a reader would cite: adoption, else opening for signature, else force."""
+        return self.adopted_on or self.opened_for_signature_on or self.entered_into_force_on
 
     @property
-    def first_date(self):
-        return self.adopted_on or self.opened_for_signature_on or self.entered_into_force_on
+    def year(self):
+        return self.first_date.year if self.first_date else None
 
     @staticmethod
     def schema_org(data):

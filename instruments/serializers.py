@@ -183,6 +183,25 @@ class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeri
         return obj.pk
 
 
+# The fields an instrument shows in lists and in detail alike.
+INSTRUMENT_FACTS = [
+    "slug",
+    "title",
+    "short_title",
+    "symbol",
+    "kind",
+    "legal_force",
+    "scope",
+    "status",
+    "organization",
+    "organization_name",
+    "region",
+    "adopted_on",
+    "opened_for_signature_on",
+    "entered_into_force_on",
+]
+
+
 class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "instrument"
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
@@ -193,26 +212,7 @@ class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Instrument
-        fields = [
-            "slug",
-            "title",
-            "short_title",
-            "symbol",
-            "kind",
-            "legal_force",
-            "scope",
-            "status",
-            "organization",
-            "organization_name",
-            "region",
-            "adopted_on",
-            "opened_for_signature_on",
-            "entered_into_force_on",
-            "topics",
-            "url",
-            "html_url",
-            "updated_at",
-        ]
+        fields = [*INSTRUMENT_FACTS, "topics", "url", "html_url", "updated_at"]
 
 
 class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
@@ -236,20 +236,7 @@ class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeriali
     class Meta:
         model = Instrument
         fields = [
-            "slug",
-            "title",
-            "short_title",
-            "symbol",
-            "kind",
-            "legal_force",
-            "scope",
-            "status",
-            "organization",
-            "organization_name",
-            "region",
-            "adopted_on",
-            "opened_for_signature_on",
-            "entered_into_force_on",
+            *INSTRUMENT_FACTS,
             "summary",
             "source_url",
             "topics",

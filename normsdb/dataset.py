@@ -860,7 +860,6 @@ class Writer:
                 rows.append(((instrument_id, p["label"]), values, {}))
             written = self.upsert("provisions", existing, rows)
             self.provision_ids.update({key: p.pk for key, p in written.items()})
-        self.kept_provisions = {key for key in self.provision_ids if key[0] in set(ids)}
         self.kept_provisions = {
             (instruments[r["slug"]].pk, p["label"])
             for r in records

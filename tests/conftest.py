@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.factories import (
     make_instrument,
@@ -21,7 +22,12 @@ from tests.factories import (
     make_user,
 )
 
-DATASET = Path(__file__).resolve().parent.parent / "data" / "normsdb.json"
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT / "data" / "normsdb.json"
+
+# Hypothesis (behind schemathesis) keeps its caches in the git-ignored data folder, not in
+# a new top-level .hypothesis/.
+set_hypothesis_home_dir(ROOT / ".normsdb" / "hypothesis")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -82,3 +82,28 @@ def test_deadlines_read_in_words(db, duration, words):
     from obligations.models import duration_in_words
 
     assert duration_in_words(duration) == words
+
+
+def test_an_instrument_is_in_force_from_its_entry_into_force_date(db):
+    import datetime
+
+    from tests.factories import make_instrument
+
+    treaty = make_instrument(entered_into_force_on=datetime.date(2004, 7, 1))
+    assert treaty.is_in_force(on=datetime.date(2004, 7, 1))
+    assert not treaty.is_in_force(on=datetime.date(2004, 6, 30))
+
+
+def test_a_superseded_instrument_is_not_in_force(db):
+    import datetime
+
+    from tests.factories import make_instrument
+
+    directive = make_instrument(
+        status="superseded", entered_into_force_on=datetime.date(2016, 8, 8)
+    )
+    assert not directive.is_in_force()
+
+
+def test_instruments_a_state_participates_in_include_signatures(cast):
+    assert list(Instrument.objects.participated_by(cast.kenya)) == [cast.treaty]

@@ -246,9 +246,18 @@ def test_pages_have_landmarks_and_one_h1(client, world):
         assert page.count("<h1") == 1 and "<main" in page and "<nav" in page, url
 
 
-@pytest.mark.parametrize("url", ["/norms/protect-hospitals/", "/obligations/test-convention-art-1/",
-                                 "/responses/public-attribution/", "/incidents/op-hospital/",
-                                 "/topics/health/", "/states/DE/", "/instruments/test-convention/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/norms/protect-hospitals/",
+        "/obligations/test-convention-art-1/",
+        "/responses/public-attribution/",
+        "/incidents/op-hospital/",
+        "/topics/health/",
+        "/states/DE/",
+        "/instruments/test-convention/",
+    ],
+)
 def test_staff_see_a_link_to_the_history_of_each_record(admin_client, client, world, url):
     assert "/history/" in admin_client.get(url).content.decode()
     assert "/history/" not in client.get(url).content.decode()
@@ -261,7 +270,8 @@ def test_the_json_ld_carries_the_dates(client, world):
     from instruments.models import Instrument
 
     Instrument.objects.filter(pk=world.treaty.pk).update(
-        adopted_on=datetime.date(2001, 11, 8), entered_into_force_on=datetime.date(2004, 7, 1))
+        adopted_on=datetime.date(2001, 11, 8), entered_into_force_on=datetime.date(2004, 7, 1)
+    )
     page = client.get("/instruments/test-convention/").content.decode()
     block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', page, re.S)
     data = json.loads(block.group(1))
