@@ -33,7 +33,7 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## serve: production server (gunicorn + whitenoise); needs SECRET_KEY and ALLOWED_HOSTS
+## serve: production server (gunicorn + whitenoise); needs SECRET_KEY, ALLOWED_HOSTS and SITE_URL
 serve: install
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
@@ -61,13 +61,13 @@ export-data: install
 	$(BIN)/python manage.py export_dataset $(DATASET)
 
 bench-search: install
-	$(BIN)/python manage.py bench_search
+	$(BIN)/python -m tests.bench.search $(ARGS)
 
 bench-import: install
-	$(BIN)/python manage.py bench_import
+	$(BIN)/python -m tests.bench.dataset_import $(ARGS)
 
 load: install
-	$(BIN)/python manage.py load_test
+	$(BIN)/python -m tests.bench.load $(ARGS)
 
 backup: install
 	$(BIN)/python manage.py backup

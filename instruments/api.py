@@ -1,8 +1,10 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from normsdb.api import ResourceViewSet
+from normsdb.api.viewsets import ResourceViewSet
+from normsdb.citations import schema_org
 
 from .filters import (
     InstrumentFilter,
@@ -23,7 +25,7 @@ from .serializers import (
 
 
 class JSONLDRenderer(JSONRenderer):
-    """schema.org `Legislation` for instruments (`?format=jsonld`)."""
+    """schema.org `Legislation` for instruments (`?format=jsonld`); a list as an ItemList."""
 
     media_type = "application/ld+json"
     format = "jsonld"
@@ -36,11 +38,17 @@ class JSONLDRenderer(JSONRenderer):
                     "@context": "https://schema.org",
                     "@type": "ItemList",
                     "numberOfItems": data["count"],
-                    "itemListElement": [Instrument.schema_org(item) for item in data["results"]],
+                    "itemListElement": [
+                        {k: v for k, v in item.items() if k != "@context"}
+                        for item in data["results"]
+                    ],
                 }
-            elif "slug" in data:
-                data = {"@context": "https://schema.org", **Instrument.schema_org(data)}
         return super().render(data, accepted_media_type, renderer_context)
+
+
+class InstrumentJSONLDSerializer(serializers.BaseSerializer):
+    def to_representation(self, instance):
+        return schema_org(instance)
 
 
 @extend_schema_view(
@@ -73,6 +81,14 @@ class InstrumentViewSet(ResourceViewSet):
         if self.action in ("list", "retrieve"):
             return [*super().get_renderers(), JSONLDRenderer()]
         return super().get_renderers()
+
+    def get_serializer_class(self):
+        if (
+            getattr(self.request, "accepted_renderer", None)
+            and self.request.accepted_renderer.format == "jsonld"
+        ):
+            return InstrumentJSONLDSerializer
+        return super().get_serializer_class()
 
     def get_queryset(self):
         queryset = Instrument.objects.select_related("organization").prefetch_related("topics")

@@ -6,10 +6,8 @@ The same FilterSets serve the HTML lists and the API, so a link and an API call 
 import datetime
 
 import django_filters as filters
-from django import forms
-from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema_field
 
+from normsdb.api.filters import UpdatedSinceFilterSet, state_filter, topic_filter, year_filter
 from obligations.models import Topic
 
 from .models import (
@@ -24,67 +22,6 @@ from .models import (
     Scope,
     State,
 )
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """true or false (1 or 0); anything else is an error, where Django would quietly ignore it."""
-
-    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
-    values = {"": None, "true": True, "1": True, "false": False, "0": False}
-
-    def to_python(self, value):
-        key = "" if value is None else str(value).lower()
-        if key not in self.values:
-            raise ValidationError("Give true or false.", code="invalid")
-        return self.values[key]
-
-
-class BooleanFilter(filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-
-class IntegerFilter(filters.NumberFilter):
-    """A whole number (a year, a level), where NumberFilter would take 2017.5 too."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The API schema says so, with the bounds.
-        bounds = {"minimum": self.extra.get("min_value"), "maximum": self.extra.get("max_value")}
-        schema = {"type": "integer", "description": self.label}
-        extend_schema_field(schema | {k: v for k, v in bounds.items() if v is not None})(self)
-
-
-def year_filter(label, **kwargs):
-    return IntegerFilter(min_value=1900, max_value=2100, label=label, **kwargs)
-
-
-class UpdatedSinceFilterSet(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
-        method="filter_updated_since",
-        label="Changed at or after this time (ISO 8601), for incremental sync.",
-    )
-
-    def filter_updated_since(self, queryset, name, value):
-        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
-        try:
-            value = value.astimezone(datetime.UTC)
-        except OverflowError:  # before the year 1 in UTC: every record is newer
-            return queryset
-        return queryset.filter(updated_at__gte=value)
-
-
-def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
-    return filters.ModelChoiceFilter(
-        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic", label=label
-    )
-
-
-def state_filter(label):
-    return filters.ModelChoiceFilter(
-        queryset=State.objects.all(), to_field_name="code", method="filter_state", label=label
-    )
 
 
 class InstrumentFilter(UpdatedSinceFilterSet):

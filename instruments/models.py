@@ -3,8 +3,6 @@
 import datetime
 import re
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -12,23 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from normsdb.models import TimeStamped, enum_check
-
-# Full-text configuration created by migration: English stemming after unaccent.
-SEARCH_CONFIG = "normsdb"
-
-
-def search_vector(*weighted_fields):
-    """A weighted tsvector over this row's own fields, for a GeneratedField."""
-    vector = None
-    for field, weight in weighted_fields:
-        part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
-        vector = part if vector is None else vector + part
-    return vector
-
-
-def iso_or_none(date):
-    return date.isoformat() if date else None
+from normsdb.models import TaggedQuerySet, TimeStamped, enum_check
 
 
 class Organization(TimeStamped):
@@ -82,33 +64,43 @@ class State(TimeStamped):
 FIRST_DATE = Coalesce("adopted_on", "opened_for_signature_on", "entered_into_force_on")
 
 
-class InstrumentQuerySet(models.QuerySet):
+class InstrumentQuerySet(TaggedQuerySet):
     def binding(self):
         return self.filter(legal_force=Instrument.LegalForce.BINDING)
 
-    def in_force(self):
-        """Instruments whose status says in force (a treaty with no date is not in force)."""
-        return self.filter(status=Instrument.Status.IN_FORCE)
+    def in_force(self, on: datetime.date | None = None):
+        """In force on a date (today by default): the status says in force and, when the
+        entry-into-force date is known, it is on or before that date. A superseded or
+        terminated instrument is not in force; a treaty still open for signature is not
+        either. `Instrument.is_in_force()` asks the same of one record."""
+        on = on or datetime.date.today()
+        return self.filter(status=Instrument.Status.IN_FORCE).filter(
+            Q(entered_into_force_on__isnull=True) | Q(entered_into_force_on__lte=on)
+        )
 
-    def binding_on(self, state):
-        """Binding instruments in force to which the state is a party.
+    def not_in_force(self, on: datetime.date | None = None):
+        return self.exclude(pk__in=Instrument.objects.in_force(on).values("pk"))
+
+    def binding_on(self, state, on: datetime.date | None = None):
+        """Binding instruments in force that bind the state: as a party, or through its
+        membership of the organisation whose members the instrument binds (EU law binds the
+        member states without their being parties to it).
 
         A signatory is not bound (it must only not defeat the treaty's object), and a treaty
         that has not entered into force binds nobody yet.
         """
-        return (
-            self.binding()
-            .in_force()
-            .filter(
-                Exists(
-                    Participation.objects.filter(
-                        instrument_id=OuterRef("pk"),
-                        state=state,
-                        status=Participation.Status.PARTY,
-                    )
-                )
+        on = on or datetime.date.today()
+        as_party = Exists(
+            Participation.objects.filter(
+                instrument_id=OuterRef("pk"), state=state, status=Participation.Status.PARTY
             )
         )
+        as_member = Exists(
+            Membership.objects.current(on).filter(
+                organization_id=OuterRef("binds_members_of_id"), state=state
+            )
+        )
+        return self.binding().in_force(on).filter(as_party | as_member)
 
     def participated_by(self, state):
         """Instruments the state has any standing towards (signatory, party, supporter…)."""
@@ -124,20 +116,12 @@ class InstrumentQuerySet(models.QuerySet):
             Exists(Obligation.objects.filter(instrument_id=OuterRef("pk"), norms=norm))
         )
 
-    def for_topic(self, topic):
-        from obligations.models import Topic
-
-        return self.filter(
-            Exists(
-                Instrument.topics.through.objects.filter(
-                    instrument_id=OuterRef("pk"), topic__in=Topic.objects.subtree(topic)
-                )
-            )
-        )
-
     def with_first_date(self):
         """The date a reader would cite: adoption, else opening for signature, else force."""
         return self.annotate(sort_date=FIRST_DATE)
+
+    def positions_of(self, state):
+        return self.filter(kind=Instrument.Kind.POSITION, author_state=state)
 
 
 class InstrumentKind(models.TextChoices):
@@ -209,15 +193,36 @@ class Instrument(TimeStamped):
     source_url = models.URLField(max_length=500, blank=True, help_text="The official text.")
     topics = models.ManyToManyField("obligations.Topic", blank=True, related_name="instruments")
     last_reviewed_on = models.DateField(null=True, blank=True)
-    search_vector = models.GeneratedField(
-        expression=search_vector(
-            ("title", "A"), ("short_title", "A"), ("symbol", "A"), ("summary", "B")
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
+    author_state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="For a national position: the state whose view it is.",
+    )
+    author_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="For a common position: the organisation whose view it is (AU, EU).",
+    )
+    binds_members_of = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="binding_acts",
+        help_text="EU law and the like: binds the organisation's member states through their "
+        "membership, without participation rows.",
+    )
+    adopted_without_vote = models.BooleanField(
+        default=False, help_text="A resolution adopted without a vote (no recorded vote)."
     )
 
-    history = HistoricalRecords(excluded_fields=["search_vector"], m2m_fields=[topics])
+    history = HistoricalRecords(m2m_fields=[topics])
     objects = InstrumentQuerySet.as_manager()
 
     class Meta:
@@ -232,8 +237,6 @@ class Instrument(TimeStamped):
             models.Index(fields=["adopted_on"]),
             models.Index(FIRST_DATE, name="instrument_first_date"),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="instrument_search"),
-            GinIndex(name="instrument_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
         ]
         constraints = [
             enum_check("instrument", "kind", InstrumentKind),
@@ -247,6 +250,17 @@ class Instrument(TimeStamped):
                 name="instrument_force_after_signature",
                 violation_error_message="Entry into force cannot precede opening for signature.",
             ),
+            models.CheckConstraint(
+                condition=Q(author_state__isnull=True) | Q(author_organization__isnull=True),
+                name="instrument_one_author",
+                violation_error_message="A position has one author: a state or an organisation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="position")
+                | Q(author_state__isnull=True, author_organization__isnull=True),
+                name="instrument_author_only_on_positions",
+                violation_error_message="Only a national or common position has an author.",
+            ),
         ]
 
     def __str__(self):
@@ -254,16 +268,6 @@ class Instrument(TimeStamped):
 
     def get_absolute_url(self):
         return reverse("instruments:detail", args=[self.slug])
-
-    def clean(self):
-        if (
-            self.entered_into_force_on
-            and self.opened_for_signature_on
-            and self.entered_into_force_on < self.opened_for_signature_on
-        ):
-            raise ValidationError(
-                {"entered_into_force_on": "Entry into force cannot precede opening for signature."}
-            )
 
     @property
     def first_date(self):
@@ -274,97 +278,17 @@ class Instrument(TimeStamped):
     def year(self):
         return self.first_date.year if self.first_date else None
 
-    @staticmethod
-    def schema_org(data):
-        """schema.org `Legislation` from an instrument's API representation."""
-        node = {
-            "@type": "Legislation",
-            "@id": data.get("html_url"),
-            "name": data["title"],
-            "alternateName": data.get("short_title") or None,
-            "identifier": data.get("symbol") or None,
-            "legislationIdentifier": data.get("symbol") or None,
-            "legislationType": data.get("kind"),
-            "legislationDate": data.get("adopted_on") or data.get("opened_for_signature_on"),
-            "legislationLegalForce": "InForce"
-            if data.get("status") == "in_force"
-            else "NotInForce"
-            if data.get("status") in ("superseded", "terminated")
-            else None,
-            "datePublished": data.get("adopted_on") or data.get("opened_for_signature_on"),
-            "dateModified": data.get("updated_at"),
-            "url": data.get("html_url"),
-            "sameAs": data.get("source_url") or None,
-            "description": data.get("summary") or None,
-            "keywords": data.get("topics") or None,
-            "legislationPassedBy": (
-                {
-                    "@type": "Organization",
-                    "name": data.get("organization_name"),
-                    "identifier": data["organization"],
-                }
-                if data.get("organization")
-                else None
-            ),
-        }
-        if data.get("entered_into_force_on"):
-            node["legislationDateVersion"] = data["entered_into_force_on"]
-        return {key: value for key, value in node.items() if value is not None}
-
-    def schema_org_data(self, url):
-        """The page's schema.org JSON-LD, from the record itself (no API round trip)."""
-        data = {
-            "title": self.title,
-            "short_title": self.short_title,
-            "symbol": self.symbol,
-            "kind": self.kind,
-            "status": self.status,
-            "summary": self.summary,
-            "adopted_on": iso_or_none(self.adopted_on),
-            "opened_for_signature_on": iso_or_none(self.opened_for_signature_on),
-            "entered_into_force_on": iso_or_none(self.entered_into_force_on),
-            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
-            "html_url": url,
-            "source_url": self.source_url,
-            "topics": [topic.name for topic in self.topics.all()],
-            "organization": self.organization.slug if self.organization else None,
-            "organization_name": self.organization.name if self.organization else None,
-        }
-        return {"@context": "https://schema.org", **Instrument.schema_org(data)}
-
-    def citation(self, url):
-        """A plain-text reference: title, symbol, body, date, then the permalink."""
-        parts = [self.title + (f", {self.symbol}" if self.symbol else "")]
-        if self.organization:
-            parts.append(self.organization.name)
-        if self.first_date:
-            parts.append(self.first_date.strftime("%-d %B %Y"))
-        text = ". ".join(parts) + f". NormsDB, {url}"
-        if self.last_reviewed_on:
-            text += f" (facts reviewed {self.last_reviewed_on:%-d %B %Y})"
-        return text + "."
-
-    def bibtex(self, url):
-        def clean(value):
-            return value.replace("{", "").replace("}", "").replace("\\", "")
-
-        fields = [("title", "{" + clean(self.title) + "}")]
-        if self.organization:
-            fields.append(("author", "{" + clean(self.organization.name) + "}"))
-        if self.first_date:
-            fields.append(("year", str(self.first_date.year)))
-        if self.symbol:
-            fields.append(("number", clean(self.symbol)))
-        fields += [("howpublished", "NormsDB"), ("url", url)]
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        return f"@misc{{normsdb-{self.slug},\n{body}\n}}"
-
     def is_in_force(self, on: datetime.date | None = None) -> bool:
-        """In force on a date: needs an entry-into-force date on or before it."""
+        """The rule of InstrumentQuerySet.in_force(), for one record."""
         on = on or datetime.date.today()
-        if self.status in (self.Status.SUPERSEDED, self.Status.TERMINATED):
-            return False
-        return self.entered_into_force_on is not None and self.entered_into_force_on <= on
+        return self.status == self.Status.IN_FORCE and (
+            self.entered_into_force_on is None or self.entered_into_force_on <= on
+        )
+
+    @property
+    def author(self):
+        """Whose view a national position states: a state or an organisation."""
+        return self.author_state or self.author_organization
 
 
 class Provision(TimeStamped):
@@ -379,20 +303,16 @@ class Provision(TimeStamped):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     source_url = models.URLField(max_length=500, blank=True)
-    search_vector = models.GeneratedField(
-        expression=search_vector(("label", "A"), ("heading", "A"), ("summary", "B")),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
 
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    # History is looked up by record id and date only: indexes on its other columns would
+    # slow every bulk import of provisions for nothing.
+    history = HistoricalRecords(no_db_index=["instrument", "parent"])
 
     class Meta:
         ordering = ["instrument", "order", "label"]
         indexes = [
             models.Index(fields=["instrument", "order"]),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="provision_search"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -403,6 +323,25 @@ class Provision(TimeStamped):
 
     def __str__(self):
         return f"{self.instrument}, {self.label}"
+
+    def clean(self):
+        """A parent is another provision of the same instrument, and no provision encloses
+        itself through its parents (a database trigger refuses the same)."""
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.instrument_id and parent.instrument_id != self.instrument_id:
+            raise ValidationError(
+                {"parent": "The parent must be a provision of the same instrument."}
+            )
+        seen = {self.pk} if self.pk else set()
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError(
+                    {"parent": "This parent would make the provisions enclose each other."}
+                )
+            seen.add(parent.pk)
+            parent = parent.parent
 
     @property
     def anchor(self):
@@ -419,19 +358,41 @@ class ParticipationStatus(models.TextChoices):
     SUPPORTER = "supporter", "Supporter"
 
 
+class ParticipationQuerySet(models.QuerySet):
+    def by_state(self):
+        return self.filter(state__isnull=False)
+
+    def by_organization(self):
+        return self.filter(organization__isnull=False)
+
+
 class Participation(TimeStamped):
-    """A state's standing towards one instrument, as the depositary's chart shows it."""
+    """A state's or an organisation's standing towards one instrument, as the depositary's
+    chart (or the list of supporters) shows it. The EU signs and ratifies conventions in its
+    own name; that is an organisation's participation, not 27 states'."""
 
     Status = ParticipationStatus
 
-    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="participations")
+    state = models.ForeignKey(
+        State, on_delete=models.CASCADE, null=True, blank=True, related_name="participations"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
     instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="participations"
     )
     status = models.CharField(max_length=20, choices=Status)
     signed_on = models.DateField(null=True, blank=True)
     consented_on = models.DateField(
-        null=True, blank=True, help_text="Ratification, acceptance, approval or accession."
+        null=True,
+        blank=True,
+        help_text="Ratification, acceptance, approval or accession; for a supporter, the date "
+        "it joined.",
     )
     note = models.TextField(
         blank=True,
@@ -441,19 +402,34 @@ class Participation(TimeStamped):
     source_url = models.URLField(max_length=500, blank=True, help_text="The depositary's chart.")
 
     history = HistoricalRecords()
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["instrument", "state__name"]
+        ordering = ["instrument", "state__name", "organization__name"]
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["state", "status"]),
+            models.Index(fields=["organization"]),
             models.Index(fields=["consented_on"]),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["updated_at"]),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["state", "instrument"], name="participation_unique_state_instrument"
+                fields=["state", "instrument"],
+                condition=Q(state__isnull=False),
+                name="participation_unique_state_instrument",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "instrument"],
+                condition=Q(organization__isnull=False),
+                name="participation_unique_organization_instrument",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__isnull=False, organization__isnull=True)
+                | Q(state__isnull=True, organization__isnull=False),
+                name="participation_by_state_or_organization",
+                violation_error_message="A participant is one state or one organisation.",
             ),
             enum_check("participation", "status", ParticipationStatus),
             models.CheckConstraint(
@@ -466,14 +442,135 @@ class Participation(TimeStamped):
         ]
 
     def __str__(self):
-        return f"{self.state} — {self.instrument} ({self.get_status_display()})"
+        return f"{self.participant} — {self.instrument} ({self.get_status_display()})"
 
-    def clean(self):
-        if self.signed_on and self.consented_on and self.consented_on < self.signed_on:
-            raise ValidationError({"consented_on": "Consent to be bound cannot precede signature."})
+    @property
+    def participant(self):
+        return self.state or self.organization
 
     def get_absolute_url(self):
         return self.instrument.get_absolute_url() + "#participants"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        """Members on a date: joined on or before it (or on an unknown date) and not left."""
+        on = on or datetime.date.today()
+        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=on)).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=on)
+        )
+
+
+class Membership(TimeStamped):
+    """A state's membership of an organisation, with its dates. It is how EU law binds the
+    member states, and it places a state in the G7 or NATO when those adopt a text."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="memberships")
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "state__name"]
+        indexes = [models.Index(fields=["state"]), models.Index(fields=["updated_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "state"], name="membership_unique_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joining",
+                violation_error_message="A state cannot leave before it joins.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state} in {self.organization}"
+
+    def is_current(self, on: datetime.date) -> bool:
+        """The rule of MembershipQuerySet.current(), for one record."""
+        joined = self.joined_on is None or self.joined_on <= on
+        return joined and (self.left_on is None or self.left_on > on)
+
+    def get_absolute_url(self):
+        return self.state.get_absolute_url()
+
+
+class RecordedVote(TimeStamped):
+    """How a General Assembly resolution was adopted by recorded vote: the official totals
+    as announced, and where they are recorded. Each state's vote is a Vote row; the totals
+    are kept so that the rows can be checked against them."""
+
+    instrument = models.OneToOneField(
+        Instrument, on_delete=models.CASCADE, related_name="recorded_vote"
+    )
+    date = models.DateField(null=True, blank=True)
+    meeting = models.CharField(
+        max_length=40, blank=True, help_text="The plenary meeting record: A/73/PV.45."
+    )
+    in_favour = models.PositiveSmallIntegerField()
+    against = models.PositiveSmallIntegerField()
+    abstaining = models.PositiveSmallIntegerField()
+    source_url = models.URLField(
+        max_length=500, help_text="The voting record, meeting record or press release."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument"]
+
+    def __str__(self):
+        return f"{self.instrument}: {self.in_favour}–{self.against}–{self.abstaining}"
+
+    def get_absolute_url(self):
+        return self.instrument.get_absolute_url() + "#votes"
+
+
+class VoteChoice(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    ABSTAIN = "abstain", "Abstain"
+    ABSENT = "absent", "Absent"
+
+
+class Vote(TimeStamped):
+    """One state's vote on a resolution adopted by recorded vote. The source is the
+    resolution's RecordedVote: one voting record lists every state."""
+
+    Choice = VoteChoice
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="votes")
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="votes")
+    vote = models.CharField(max_length=8, choices=VoteChoice)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument", "state__name"]
+        indexes = [
+            models.Index(fields=["state", "vote"]),
+            models.Index(fields=["vote"]),
+            models.Index(fields=["updated_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "state"], name="vote_unique_state"),
+            enum_check("vote", "vote", VoteChoice),
+        ]
+
+    def __str__(self):
+        return f"{self.state} voted {self.vote} on {self.instrument}"
+
+    def get_absolute_url(self):
+        return self.instrument.get_absolute_url() + "#votes"
 
 
 class RelationKind(models.TextChoices):

@@ -1,38 +1,17 @@
 from collections import Counter
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from normsdb.api import ModelCleanMixin
+from normsdb.api.serializers import ApiLink, ModelCleanMixin, PageLink
 from obligations.models import Topic
 
 from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
 
 
-class LinksMixin(serializers.Serializer):
-    """`url` (this record in the API) and `html_url` (its page), both absolute."""
-
-    url = serializers.SerializerMethodField(help_text="This record in the API.")
-    html_url = serializers.SerializerMethodField(help_text="This record's page for people.")
-    api_route = None
-
-    def absolute(self, path):
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    def get_url(self, obj) -> str:
-        return self.absolute(reverse(f"api:{self.api_route}-detail", args=[self.api_key(obj)]))
-
-    def get_html_url(self, obj) -> str:
-        return self.absolute(obj.get_absolute_url())
-
-    def api_key(self, obj):
-        return obj.slug
-
-
-class OrganizationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "organization"
+class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:organization-detail", lookup_field="slug")
+    html_url = PageLink()
     website = serializers.URLField(source="url", required=False, allow_blank=True)
 
     class Meta:
@@ -50,8 +29,9 @@ class OrganizationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeria
         read_only_fields = ["created_at", "updated_at"]
 
 
-class StateSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "state"
+class StateSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:state-detail", lookup_field="code")
+    html_url = PageLink()
 
     class Meta:
         model = State
@@ -66,9 +46,6 @@ class StateSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def api_key(self, obj):
-        return obj.code
 
 
 @extend_schema_field(
@@ -116,8 +93,9 @@ class ProvisionRefField(serializers.RelatedField):
         return found
 
 
-class ProvisionSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "provision"
+class ProvisionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:provision-detail")
+    html_url = PageLink()
     instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Provision.objects.all(),
@@ -144,9 +122,6 @@ class ProvisionSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializ
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def api_key(self, obj):
-        return obj.pk
-
 
 class NestedProvisionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="label", read_only=True, allow_null=True)
@@ -156,8 +131,9 @@ class NestedProvisionSerializer(serializers.ModelSerializer):
         fields = ["id", "label", "heading", "summary", "order", "parent", "source_url"]
 
 
-class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "participation"
+class ParticipationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:participation-detail")
+    html_url = PageLink()
     state = serializers.SlugRelatedField(slug_field="code", queryset=State.objects.all())
     instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
 
@@ -179,9 +155,6 @@ class ParticipationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeri
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def api_key(self, obj):
-        return obj.pk
-
 
 # The fields an instrument shows in lists and in detail alike.
 INSTRUMENT_FACTS = [
@@ -202,8 +175,9 @@ INSTRUMENT_FACTS = [
 ]
 
 
-class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "instrument"
+class InstrumentListSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:instrument-detail", lookup_field="slug")
+    html_url = PageLink()
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     organization_name = serializers.CharField(
         source="organization.name", read_only=True, allow_null=True
@@ -215,11 +189,12 @@ class InstrumentListSerializer(LinksMixin, serializers.ModelSerializer):
         fields = [*INSTRUMENT_FACTS, "topics", "url", "html_url", "updated_at"]
 
 
-class InstrumentSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+class InstrumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """An instrument with what a client needs in one call: provisions, participation counts
     by status, and relations in both directions."""
 
-    api_route = "instrument"
+    url = ApiLink(view_name="api:instrument-detail", lookup_field="slug")
+    html_url = PageLink()
     organization = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), required=False, allow_null=True
     )

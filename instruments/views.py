@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
+from normsdb.citations import cite, schema_org
 from obligations.models import Attribution, Obligation, ResponseAction, Topic
 
 from .filters import InstrumentFilter, StateFilter
@@ -86,7 +87,6 @@ def instrument_detail(request, slug):
         for norm in obligation.norms.all():
             norms.setdefault(norm.pk, norm)
 
-    permalink = request.build_absolute_uri(instrument.get_absolute_url())
     return render(
         request,
         "instruments/instrument_detail.html",
@@ -103,10 +103,8 @@ def instrument_detail(request, slug):
             "participant_sort": sort,
             "relations_out": [r for r in relations if r.from_instrument_id == instrument.pk],
             "relations_in": [r for r in relations if r.to_instrument_id == instrument.pk],
-            "permalink": permalink,
-            "jsonld": instrument.schema_org_data(permalink),
-            "citation_text": instrument.citation(permalink),
-            "citation_bibtex": instrument.bibtex(permalink),
+            "citation": cite(instrument),
+            "jsonld": schema_org(instrument),
         },
     )
 
@@ -199,3 +197,58 @@ def root_topic(topic, topics_by_id):
         seen.add(topic.pk)
         topic = topics_by_id[topic.parent_id]
     return topic
+
+
+def compare(request):
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
+    message = ""
+    if len(slugs) > 4:
+        message = "Compare up to four instruments; only the first four are shown."
+        slugs = slugs[:4]
+    found = {
+        i.slug: i
+        for i in Instrument.objects.filter(slug__in=slugs)
+        .select_related("organization")
+        .annotate(party_count=Count("participations", distinct=True))
+    }
+    unknown = [s for s in slugs if s not in found]
+    instruments = [found[s] for s in slugs if s in found]
+    context = {
+        "instruments": instruments,
+        "unknown": unknown,
+        "message": message,
+        "choices": Instrument.objects.order_by("title").only("slug", "title", "short_title"),
+        "slots": (slugs + ["", "", "", ""])[:4],
+    }
+    if len(instruments) >= 2:
+        context.update(compare_coverage(instruments))
+    status = 404 if unknown and len(instruments) < 2 else 200
+    return render(request, "instruments/compare.html", context, status=status)
+
+
+def compare_coverage(instruments):
+    """For each norm and topic: per instrument, the modalities of its obligations."""
+    obligations = Obligation.objects.filter(instrument__in=instruments).prefetch_related(
+        "norms", "topics"
+    )
+    norm_cells, topic_cells, norms, topics = defaultdict(dict), defaultdict(dict), {}, {}
+    for obligation in obligations:
+        for norm in obligation.norms.all():
+            norms[norm.pk] = norm
+            norm_cells[norm.pk].setdefault(obligation.instrument_id, set()).add(obligation.modality)
+        for topic in obligation.topics.all():
+            topics[topic.pk] = topic
+            topic_cells[topic.pk].setdefault(obligation.instrument_id, set()).add(
+                obligation.modality
+            )
+
+    def rows(records, cells):
+        return [
+            (record, [sorted(cells[record.pk].get(i.pk, ())) for i in instruments])
+            for record in records
+        ]
+
+    return {
+        "norm_rows": rows(sorted(norms.values(), key=lambda n: (n.code, n.title)), norm_cells),
+        "topic_rows": rows(sorted(topics.values(), key=lambda t: t.name), topic_cells),
+    }

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from instruments.models import InstrumentKind, LegalForce
 from obligations.models import DutyBearer, Modality
 
-from .api import JSONErrorsMixin
-from .schema import ErrorSerializer
-from .search import TYPES, Filters, SearchError, search
+from .api.errors import JSONErrorsMixin
+from .api.schema import ErrorSerializer
+from .search_old import TYPES, Filters, SearchError, search
 
 MAX_PAGE_SIZE = 50
 

@@ -1,7 +1,12 @@
-"""Pieces shared by the models of both apps."""
+"""Pieces shared by the models of both apps, and the site's own tables: saved searches, the
+search documents of the postgres search backend, and the data versions of the page cache."""
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 
 class TimeStamped(models.Model):
@@ -25,3 +30,110 @@ def enum_check(prefix: str, field: str, choices) -> models.CheckConstraint:
         name=f"{prefix}_{field}_valid",
         violation_error_message=f"{field} must be one of: {', '.join(choices.values)}.",
     )
+
+
+class TaggedQuerySet(models.QuerySet):
+    """Records tagged with topics: `for_topic` includes the topic's descendants."""
+
+    topic_field = "topics"
+
+    def for_topic(self, topic):
+        from obligations.models import Topic
+
+        through = self.model._meta.get_field(self.topic_field).remote_field.through
+        owner = self.model._meta.get_field(self.topic_field).m2m_field_name() + "_id"
+        return self.filter(
+            Exists(
+                through.objects.filter(
+                    **{owner: OuterRef("pk")}, topic__in=Topic.objects.subtree(topic)
+                )
+            )
+        )
+
+
+class DataVersion(models.Model):
+    """How many committed changes each kind of record has seen.
+
+    Database triggers (migration 0006) bump a kind's version in the same transaction as the
+    change, so a version moves only when data really changed and was committed; the page
+    cache keys each page by the versions of the kinds it shows (normsdb.pagecache).
+    """
+
+    kind = models.CharField(max_length=60, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.kind} v{self.version}"
+
+
+class SavedSearch(models.Model):
+    """A search a signed-in user follows: `manage.py send_alerts` e-mails its new matches."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=120)
+    query = models.CharField(
+        max_length=1000, help_text="The search page's query string: q=…&type=…"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    seen = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="The matches already reported, as type:key.",
+    )
+
+    class Meta:
+        ordering = ["user", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query"], name="saved_search_unique_query")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SearchDocument(models.Model):
+    """One searchable record as the postgres search backend keeps it (normsdb.search): the
+    text, weighted vectors and the facets of every record type in one GIN-indexed table."""
+
+    type = models.CharField(max_length=20)
+    key = models.CharField(max_length=200, help_text="Slug, state code or id.")
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    extra = models.TextField(blank=True)
+    vector = SearchVectorField()
+    exact_vector = SearchVectorField(help_text="Unstemmed words, for short query words.")
+    legal_force = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    modality = models.CharField(max_length=12, blank=True)
+    duty_bearer = models.CharField(max_length=30, blank=True)
+    instrument_id = models.BigIntegerField(null=True)
+    topic_ids = ArrayField(models.BigIntegerField(), default=list)
+    root_topics = ArrayField(models.CharField(max_length=80), default=list)
+    date = models.DateField(null=True)
+    prior = models.FloatField(default=1.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["type", "key"], name="search_document_unique")
+        ]
+        indexes = [
+            GinIndex(fields=["vector"], name="search_document_vector"),
+            GinIndex(fields=["exact_vector"], name="search_document_exact"),
+            GinIndex(fields=["topic_ids"], name="search_document_topics"),
+            GinIndex(
+                name="search_document_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]
+            ),
+            models.Index(fields=["type"]),
+            models.Index(fields=["instrument_id"]),
+            models.Index(fields=["date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.type}:{self.key}"

@@ -42,13 +42,17 @@ def local_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The public origin of every absolute URL the site writes (normsdb.origin): never the
+# request's Host header, which a client can forge into cached pages.
+SITE_URL = os.environ.get("SITE_URL", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or local_secret_key()
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
-elif not SECRET_KEY or not ALLOWED_HOSTS:
+    SITE_URL = SITE_URL or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+elif not SECRET_KEY or not ALLOWED_HOSTS or not SITE_URL:
     raise ImproperlyConfigured(
-        "With DEBUG off, set SECRET_KEY and ALLOWED_HOSTS explicitly in the environment."
+        "With DEBUG off, set SECRET_KEY, ALLOWED_HOSTS and SITE_URL explicitly in the environment."
     )
 
 INSTALLED_APPS = [
@@ -78,9 +82,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag, If-None-Match and If-Modified-Since for every GET, cached or not.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "normsdb.middleware.PageCacheMiddleware",
+    "normsdb.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,18 +176,17 @@ STORAGES = {
     },
 }
 
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
+    # Rendered pages and API answers (normsdb.pagecache): per process, or shared in Redis.
     "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-        if os.environ.get("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
 }
 
-# Anonymous reads are served from the cache until the next write (normsdb/middleware.py).
+# Anonymous reads are served from the cache until the data they show changes (normsdb.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 # Security. HTTPS-only settings follow SECURE_SSL_REDIRECT, which production behind TLS sets.
@@ -230,28 +235,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_PAGINATION_CLASS": "normsdb.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "normsdb.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "normsdb.api.filters.StrictFilterBackend",
+        "normsdb.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "normsdb.renderers.CSVRenderer",
+        "normsdb.api.renderers.CSVRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "normsdb.schema.ResourceSchema",
-    "DEFAULT_PARSER_CLASSES": ["normsdb.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "normsdb.api.schema.ResourceSchema",
+    "DEFAULT_PARSER_CLASSES": ["normsdb.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "normsdb.api.throttling.AnonRateThrottle",
+        "normsdb.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_ANON_RATE", "300/minute"),
         "user": os.environ.get("API_USER_RATE", "1200/minute"),
     },
-    "EXCEPTION_HANDLER": "normsdb.api.exception_handler",
+    "EXCEPTION_HANDLER": "normsdb.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -276,7 +281,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "normsdb.schema.describe_empty_enums",
+        "normsdb.api.schema.describe_empty_enums",
     ],
 }
 

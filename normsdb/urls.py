@@ -9,11 +9,9 @@ handler500 = "normsdb.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
-    path("compare/", views.compare, name="compare"),
-    path("matrix/", views.matrix, name="matrix"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", include("normsdb.api_urls")),
+    path("api/", include("normsdb.api.urls")),
     path("", include("instruments.urls")),
     path("", include("obligations.urls")),
 ]

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from instruments.models import Instrument, LegalForce
-from obligations.models import Modality, Norm, Obligation, ResponseMeasure, Topic
+from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 
 from .charts import horizontal_bars, stacked_years
-from .search import TYPE_CHOICES, Filters, SearchError, clean_query, search
+from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
 SELECT
@@ -111,132 +111,6 @@ def home(request):
             "changes": recently_changed(),
             "adoption_chart": adoption_chart(),
             "topic_chart": topic_chart(),
-        },
-    )
-
-
-def compare(request):
-    slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
-    message = ""
-    if len(slugs) > 4:
-        message = "Compare up to four instruments; only the first four are shown."
-        slugs = slugs[:4]
-    found = {
-        i.slug: i
-        for i in Instrument.objects.filter(slug__in=slugs)
-        .select_related("organization")
-        .annotate(party_count=Count("participations", distinct=True))
-    }
-    unknown = [s for s in slugs if s not in found]
-    instruments = [found[s] for s in slugs if s in found]
-    context = {
-        "instruments": instruments,
-        "unknown": unknown,
-        "message": message,
-        "choices": Instrument.objects.order_by("title").only("slug", "title", "short_title"),
-        "slots": (slugs + ["", "", "", ""])[:4],
-    }
-    if len(instruments) >= 2:
-        context.update(compare_coverage(instruments))
-    status = 404 if unknown and len(instruments) < 2 else 200
-    return render(request, "normsdb/compare.html", context, status=status)
-
-
-def compare_coverage(instruments):
-    """For each norm and topic: per instrument, the modalities of its obligations."""
-    obligations = Obligation.objects.filter(instrument__in=instruments).prefetch_related(
-        "norms", "topics"
-    )
-    norm_cells, topic_cells, norms, topics = defaultdict(dict), defaultdict(dict), {}, {}
-    for obligation in obligations:
-        for norm in obligation.norms.all():
-            norms[norm.pk] = norm
-            norm_cells[norm.pk].setdefault(obligation.instrument_id, set()).add(obligation.modality)
-        for topic in obligation.topics.all():
-            topics[topic.pk] = topic
-            topic_cells[topic.pk].setdefault(obligation.instrument_id, set()).add(
-                obligation.modality
-            )
-
-    def rows(records, cells):
-        return [
-            (record, [sorted(cells[record.pk].get(i.pk, ())) for i in instruments])
-            for record in records
-        ]
-
-    return {
-        "norm_rows": rows(sorted(norms.values(), key=lambda n: (n.code, n.title)), norm_cells),
-        "topic_rows": rows(sorted(topics.values(), key=lambda t: t.name), topic_cells),
-    }
-
-
-MODALITY_MARKS = {"must": "●", "must_not": "⊘", "should": "○", "should_not": "◌", "may": "◇"}
-
-
-def matrix(request):
-    topic_slug = request.GET.get("topic", "")
-    force = request.GET.get("legal_force", "")
-    topics = list(Topic.objects.order_by("name"))
-    topic = next((t for t in topics if t.slug == topic_slug), None)
-    errors = []
-    if topic_slug and topic is None:
-        errors.append(f'Unknown topic "{topic_slug}".')
-    if force and force not in LegalForce.values:
-        errors.append(f'Unknown legal force "{force}".')
-    if errors:
-        return render(
-            request,
-            "normsdb/matrix.html",
-            {"errors": errors, "topics": topics, "forces": LegalForce.choices},
-            status=400,
-        )
-
-    norms = Norm.objects.order_by("code", "title")
-    if topic:
-        norms = norms.for_topic(topic)
-    norms = list(norms)
-    links = Obligation.norms.through.objects.filter(norm__in=norms).values(
-        "norm_id",
-        instrument_id=F("obligation__instrument_id"),
-        modality=F("obligation__modality"),
-        obligation_slug=F("obligation__slug"),
-    )
-    if force:
-        links = links.filter(obligation__instrument__legal_force=force)
-    cells = defaultdict(list)
-    for link in links:
-        cells[(link["norm_id"], link["instrument_id"])].append(link)
-    instrument_ids = {instrument_id for _, instrument_id in cells}
-    instruments = sorted(
-        Instrument.objects.filter(pk__in=instrument_ids),
-        key=lambda i: (i.first_date is None, i.first_date, i.title),
-    )
-    rows = []
-    for norm in norms:
-        row = []
-        for instrument in instruments:
-            found = cells.get((norm.pk, instrument.pk), [])
-            modalities = sorted({f["modality"] for f in found}, key=list(MODALITY_MARKS).index)
-            row.append(
-                {
-                    "instrument": instrument,
-                    "links": found,
-                    "modalities": modalities,
-                    "marks": "".join(MODALITY_MARKS[m] for m in modalities),
-                }
-            )
-        rows.append((norm, row))
-    return render(
-        request,
-        "normsdb/matrix.html",
-        {
-            "rows": rows,
-            "instruments": instruments,
-            "topics": topics,
-            "topic": topic,
-            "forces": LegalForce.choices,
-            "force": force,
-            "marks": [(Modality(value).label, mark) for value, mark in MODALITY_MARKS.items()],
         },
     )
 

@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from instruments.models import Provision
-from normsdb.api import ReadOnlyResourceViewSet, ResourceViewSet
+from normsdb.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 
 from .filters import (
     AttributionFilter,

@@ -3,7 +3,8 @@ shared by the HTML lists and the API."""
 
 import django_filters as filters
 
-from instruments.filters import (
+from instruments.models import Instrument, InstrumentKind, LegalForce, State
+from normsdb.api.filters import (
     BooleanFilter,
     IntegerFilter,
     UpdatedSinceFilterSet,
@@ -11,7 +12,6 @@ from instruments.filters import (
     topic_filter,
     year_filter,
 )
-from instruments.models import Instrument, InstrumentKind, LegalForce, State
 
 from .models import (
     Attribution,

@@ -6,18 +6,16 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from instruments.models import Instrument, Organization, Provision, State, search_vector
-from normsdb.models import TimeStamped, enum_check
+from instruments.models import Instrument, Organization, Provision, State
+from normsdb.models import TaggedQuerySet, TimeStamped, enum_check
 
 # ISO 8601 durations with date and/or time parts (P60D, PT24H, P1M, P1Y2M, PT1H30M).
 ISO_DURATION = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
@@ -101,6 +99,16 @@ class Topic(TimeStamped):
     def get_absolute_url(self):
         return reverse("obligations:topic", args=[self.slug])
 
+    def clean(self):
+        """No topic may be its own ancestor: the subtree queries would never end (a database
+        trigger refuses the same, whoever writes)."""
+        node, seen = self.parent, {self.pk}
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "This parent would make the topics a loop."})
+            seen.add(node.pk)
+            node = node.parent
+
     def ancestors(self):
         """From the root down to the parent (topics are few and shallow)."""
         chain, node = [], self.parent
@@ -110,21 +118,12 @@ class Topic(TimeStamped):
         return chain
 
 
-class NormQuerySet(models.QuerySet):
+class NormQuerySet(TaggedQuerySet):
     def with_instrument_count(self):
         """Count the instruments that articulate each norm, through its obligations."""
         return self.annotate(
             instrument_count=Count("obligations__instrument", distinct=True),
             obligation_count=Count("obligations", distinct=True),
-        )
-
-    def for_topic(self, topic):
-        return self.filter(
-            Exists(
-                Norm.topics.through.objects.filter(
-                    norm_id=OuterRef("pk"), topic__in=Topic.objects.subtree(topic)
-                )
-            )
         )
 
 
@@ -139,13 +138,7 @@ class Norm(TimeStamped):
     title = models.CharField(max_length=300)
     statement = models.TextField(help_text="In our own words.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="norms")
-    search_vector = models.GeneratedField(
-        expression=search_vector(("title", "A"), ("code", "A"), ("statement", "B")),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords()
     objects = NormQuerySet.as_manager()
 
     class Meta:
@@ -153,8 +146,6 @@ class Norm(TimeStamped):
         indexes = [
             models.Index(fields=["code"]),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="norm_search"),
-            GinIndex(name="norm_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):
@@ -167,23 +158,26 @@ class Norm(TimeStamped):
         return Instrument.objects.filter(obligations__norms=self).distinct()
 
 
-class ObligationQuerySet(models.QuerySet):
-    def for_topic(self, topic):
-        """Obligations tagged with the topic or any of its descendants."""
-        return self.filter(
-            Exists(
-                Obligation.topics.through.objects.filter(
-                    obligation_id=OuterRef("pk"), topic__in=Topic.objects.subtree(topic)
-                )
-            )
-        )
-
+class ObligationQuerySet(TaggedQuerySet):
     def binding(self):
         return self.filter(instrument__legal_force=Instrument.LegalForce.BINDING)
 
-    def binding_on(self, state):
-        """Obligations of binding instruments to which the state is a party."""
-        return self.filter(instrument__in=Instrument.objects.binding_on(state))
+    def binding_on(self, state, on=None):
+        """Obligations of the binding instruments in force that bind the state (as a party,
+        or as a member of the organisation whose members they bind)."""
+        return self.filter(instrument__in=Instrument.objects.binding_on(state, on))
+
+    def in_force(self, on=None):
+        """Obligations of instruments in force (see InstrumentQuerySet.in_force)."""
+        return self.filter(instrument__in=Instrument.objects.in_force(on))
+
+    def not_in_force(self, on=None):
+        return self.exclude(instrument__in=Instrument.objects.in_force(on))
+
+    def of_states(self):
+        """Obligations whose duty bearer is a state, rather than companies or CSIRTs that a
+        state must regulate."""
+        return self.filter(duty_bearer__in=DutyBearer.STATE_BEARERS)
 
     def with_deadline(self):
         return self.exclude(deadline="")
@@ -201,6 +195,9 @@ class DutyBearer(models.TextChoices):
     ESSENTIAL_ENTITIES = "essential_entities", "Essential and important entities"
     CSIRTS = "csirts", "CSIRTs"
     INTERNATIONAL_ORGANIZATIONS = "international_organizations", "International organisations"
+
+
+DutyBearer.STATE_BEARERS = [DutyBearer.STATES, DutyBearer.STATE_PARTIES, DutyBearer.MEMBER_STATES]
 
 
 class Modality(models.TextChoices):
@@ -237,15 +234,8 @@ class Obligation(TimeStamped):
         max_length=300, blank=True, help_text="after becoming aware of a significant incident"
     )
     verification = models.TextField(blank=True, help_text="How compliance is reported or reviewed.")
-    search_vector = models.GeneratedField(
-        expression=search_vector(
-            ("summary", "B"), ("deadline_trigger", "C"), ("verification", "C")
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    # History is looked up by record id and date only (see Provision.history).
+    history = HistoricalRecords(no_db_index=["slug", "instrument", "provision"])
     objects = ObligationQuerySet.as_manager()
 
     class Meta:
@@ -255,7 +245,6 @@ class Obligation(TimeStamped):
             models.Index(fields=["modality"]),
             models.Index(fields=["deadline"]),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="obligation_search"),
         ]
         constraints = [
             enum_check("obligation", "duty_bearer", DutyBearer),
@@ -366,13 +355,7 @@ class ResponseMeasure(TimeStamped):
     conditions = models.TextField(
         blank=True, help_text="Necessity, proportionality (say which sense), notification…"
     )
-    search_vector = models.GeneratedField(
-        expression=search_vector(("name", "A"), ("description", "B"), ("conditions", "C")),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords()
     objects = ResponseMeasureQuerySet.as_manager()
 
     class Meta:
@@ -382,8 +365,6 @@ class ResponseMeasure(TimeStamped):
             models.Index(fields=["escalation_level"]),
             models.Index(fields=["attribution_threshold"]),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="measure_search"),
-            GinIndex(name="measure_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
         ]
         constraints = [
             enum_check("measure", "category", MeasureCategory),
@@ -409,12 +390,40 @@ class ResponseMeasure(TimeStamped):
         return self.name
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(TaggedQuerySet):
+    topic_field = "sectors"
+
     def in_year(self, year):
         return self.filter(started_on__year=year)
 
     def attributed_to(self, state):
         return self.filter(attributions__to_states=state).distinct()
+
+    def with_record(self):
+        """Everything an incident's page, API detail and export show, in a fixed number of
+        queries: attributions, breaches and responses with who made them."""
+        return self.prefetch_related(
+            "victims",
+            "sectors",
+            models.Prefetch(
+                "attributions",
+                Attribution.objects.select_related("by_state", "by_organization").prefetch_related(
+                    "to_states", "joint_with"
+                ),
+            ),
+            models.Prefetch(
+                "breaches",
+                AllegedBreach.objects.select_related("norm").prefetch_related(
+                    "alleged_by_states", "alleged_by_organizations"
+                ),
+            ),
+            models.Prefetch(
+                "responses",
+                ResponseAction.objects.select_related(
+                    "measure", "legal_basis__instrument"
+                ).prefetch_related("by_states", "by_organizations"),
+            ),
+        )
 
 
 class OperationType(models.TextChoices):
@@ -426,6 +435,15 @@ class OperationType(models.TextChoices):
     RANSOMWARE = "ransomware", "Ransomware"
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date is known: an operation that began "in March 2017" is stored as
+    2017-03-01 with month precision and shown as March 2017, never as 1 March."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
 class Incident(TimeStamped):
     """An operation that states say broke a norm."""
 
@@ -434,21 +452,26 @@ class Incident(TimeStamped):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200)
     aliases = ArrayField(models.CharField(max_length=120), default=list, blank=True)
-    started_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(
+        null=True, blank=True, help_text="With a month or year precision, its first day."
+    )
+    started_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    start_unknown = models.BooleanField(
+        default=False, help_text="No start date is public (rather than not yet recorded)."
+    )
     ended_on = models.DateField(null=True, blank=True)
+    ended_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
     disclosed_on = models.DateField(null=True, blank=True)
     operation_type = models.CharField(max_length=20, choices=OperationType)
     victims = models.ManyToManyField(State, blank=True, related_name="incidents_suffered")
     sectors = models.ManyToManyField(Topic, blank=True, related_name="incidents")
     summary = models.TextField(help_text="In our own words.")
     sources = ArrayField(models.URLField(max_length=500), default=list, blank=True)
-    search_vector = models.GeneratedField(
-        expression=search_vector(("name", "A"), ("summary", "B")),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords()
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -457,8 +480,6 @@ class Incident(TimeStamped):
             models.Index(fields=["operation_type"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["updated_at"]),
-            GinIndex(fields=["search_vector"], name="incident_search"),
-            GinIndex(name="incident_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
         ]
         constraints = [
             enum_check("incident", "operation_type", OperationType),
@@ -469,6 +490,13 @@ class Incident(TimeStamped):
                 name="incident_ends_after_start",
                 violation_error_message="An incident cannot end before it starts.",
             ),
+            models.CheckConstraint(
+                condition=Q(start_unknown=False) | Q(started_on__isnull=True),
+                name="incident_unknown_start_has_no_date",
+                violation_error_message="An incident with an unknown start has no start date.",
+            ),
+            enum_check("incident", "started_on_precision", DatePrecision),
+            enum_check("incident", "ended_on_precision", DatePrecision),
         ]
 
     def __str__(self):
@@ -487,10 +515,6 @@ class Incident(TimeStamped):
         attributions = self.attributions.all()
         states = sorted({s.name for a in attributions for s in a.to_states.all()})
         return states or sorted({a.to_group for a in attributions if a.to_group})
-
-    def clean(self):
-        if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": "An incident cannot end before it starts."})
 
     def timeline(self):
         """Operation, attributions and responses as dated events, oldest first.
@@ -511,10 +535,16 @@ class Incident(TimeStamped):
         order = {"operation": 0, "attribution": 1, "response": 2}
         return sorted(events, key=lambda e: (e.date, order[e.kind]))
 
-    def threshold_checks(self):
-        """For each response: did an attribution at that date meet the measure's threshold?"""
+    def threshold_checks(self, memberships=()):
+        """One check per response and responder (see ThresholdCheck), in timeline order.
+        Uses the prefetched attributions and responses; `memberships` are the responding
+        states' Membership rows."""
         attributions = list(self.attributions.all())
-        return [response.threshold_check(attributions) for response in self.responses.all()]
+        return [
+            response.threshold_check(responder, attributions, memberships)
+            for response in self.responses.all()
+            for responder in response.responders
+        ]
 
 
 class AttributionBasis(models.TextChoices):
@@ -544,8 +574,14 @@ class Attribution(TimeStamped):
     date = models.DateField()
     confidence = models.CharField(max_length=12, choices=Confidence)
     basis = models.CharField(max_length=14, choices=Basis, blank=True)
-    joint_with = models.ManyToManyField(State, blank=True, related_name="joint_attributions")
-    source_url = models.URLField(max_length=500, blank=True)
+    joint_with = models.ManyToManyField(
+        State,
+        blank=True,
+        related_name="joint_attributions",
+        help_text="Only states that co-signed the same statement.",
+    )
+    summary = models.TextField(blank=True, help_text="What the attributor said, in our words.")
+    source_url = models.URLField(max_length=500, blank=True, help_text="The statement itself.")
 
     history = HistoricalRecords()
 
@@ -576,13 +612,26 @@ class Attribution(TimeStamped):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + f"#attribution-{self.pk}"
 
-    def clean(self):
-        if (self.by_state_id is None) == (self.by_organization_id is None):
-            raise ValidationError("Give exactly one attributor: a state or an organisation.")
-
     @property
     def attributor(self):
         return self.by_state or self.by_organization
+
+    def available_to(self, responder, memberships):
+        """Whether a responder could rely on this attribution: its own, one it co-signed,
+        or (for a state) one made by an organisation it belonged to at the time.
+        `memberships` are the responding states' Membership rows."""
+        if isinstance(responder, Organization):
+            return self.by_organization_id == responder.pk
+        if self.by_state_id == responder.pk:
+            return True
+        if any(state.pk == responder.pk for state in self.joint_with.all()):
+            return True
+        return self.by_organization_id is not None and any(
+            m.organization_id == self.by_organization_id
+            and m.state_id == responder.pk
+            and m.is_current(self.date)
+            for m in memberships
+        )
 
     @property
     def confidence_rank(self):
@@ -626,27 +675,45 @@ class TimelineEvent:
 
 @dataclass
 class ThresholdCheck:
-    """The proportionality view of one response: attribution confidence against threshold."""
+    """The proportionality view of one response by one responder: the confidence its
+    measure requires, against the strongest attribution that responder could rely on at the
+    response's date (its own, a joint one, its organisation's), and apart from that the
+    strongest public attribution anyone had made by then. The check is evidential only:
+    whether the response was proportionate to the harm is a legal judgement it does not make.
+    """
 
     response: "ResponseAction"
+    responder: object
     required: str
-    strongest: "Attribution | None"
+    available: "Attribution | None"
+    strongest_public: "Attribution | None"
 
     @property
     def requires_attribution(self):
         return CONFIDENCE_RANK.get(self.required, 0) > 0
 
-    @property
-    def met(self):
+    def meets(self, attribution):
         if not self.requires_attribution:
             return True
-        return self.strongest is not None and (
-            CONFIDENCE_RANK[self.strongest.confidence] >= CONFIDENCE_RANK[self.required]
+        return attribution is not None and (
+            CONFIDENCE_RANK[attribution.confidence] >= CONFIDENCE_RANK[self.required]
         )
+
+    @property
+    def met(self):
+        return self.meets(self.available)
+
+    @property
+    def met_publicly(self):
+        return self.meets(self.strongest_public)
 
     @property
     def flagged(self):
         return not self.met
+
+
+def strongest(attributions):
+    return max(attributions, key=lambda a: (CONFIDENCE_RANK[a.confidence], a.date), default=None)
 
 
 class ResponseAction(TimeStamped):
@@ -682,11 +749,112 @@ class ResponseAction(TimeStamped):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + f"#response-{self.pk}"
 
-    def threshold_check(self, attributions):
-        """Compare the strongest attribution made on or before this response's date with the
-        confidence the measure requires (`none` or empty requires none)."""
+    @property
+    def responders(self):
+        """The states, then the organisations, that took this response (prefetched)."""
+        return [*self.by_states.all(), *self.by_organizations.all()]
+
+    def threshold_check(self, responder, attributions, memberships=()):
+        """Compare the attributions made on or before this response's date with the
+        confidence the measure requires (`none` or empty requires none): those the responder
+        could rely on, and all public ones."""
         earlier = [a for a in attributions if a.date <= self.date]
-        strongest = max(
-            earlier, key=lambda a: (CONFIDENCE_RANK[a.confidence], a.date), default=None
+        available = [a for a in earlier if a.available_to(responder, memberships)]
+        return ThresholdCheck(
+            self,
+            responder,
+            self.measure.attribution_threshold,
+            strongest(available),
+            strongest(earlier),
         )
-        return ThresholdCheck(self, self.measure.attribution_threshold, strongest)
+
+
+class LegalQuestion(TimeStamped):
+    """A question of how international law applies in cyberspace that lawyers compare across
+    national positions: is sovereignty a rule of its own, may countermeasures be collective…"""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, help_text="The question, short: Sovereignty as a rule.")
+    description = models.TextField(help_text="What is at stake, in our own words.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Column order in the matrix.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("obligations:question", args=[self.slug])
+
+    @property
+    def title(self):
+        return self.name
+
+
+class StanceQuerySet(models.QuerySet):
+    def of_state(self, state):
+        return self.filter(position__author_state=state)
+
+
+class StanceChoice(models.TextChoices):
+    AFFIRMS = "affirms", "Affirms"
+    REJECTS = "rejects", "Rejects"
+    QUALIFIES = "qualifies", "Qualifies"
+    LEAVES_OPEN = "leaves_open", "Leaves open"
+
+
+class Stance(TimeStamped):
+    """What one position says on one legal question, tied to the paragraph that says it.
+    The state (or organisation) is the position's author: not stored twice."""
+
+    Choice = StanceChoice
+
+    position = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="stances",
+        limit_choices_to={"kind": "position"},
+    )
+    question = models.ForeignKey(LegalQuestion, on_delete=models.PROTECT, related_name="stances")
+    provision = models.ForeignKey(
+        Provision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stances",
+        help_text="The paragraph or section of the position that says it.",
+    )
+    stance = models.CharField(max_length=12, choices=StanceChoice)
+    summary = models.TextField(help_text="What the position says on the question, in our words.")
+
+    history = HistoricalRecords()
+    objects = StanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "position"]
+        indexes = [models.Index(fields=["stance"]), models.Index(fields=["updated_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "question"], name="stance_unique_question"),
+            enum_check("stance", "stance", StanceChoice),
+        ]
+
+    def __str__(self):
+        who = self.position.author or self.position
+        return f"{who}: {self.get_stance_display().lower()} — {self.question}"
+
+    def get_absolute_url(self):
+        if self.provision_id:
+            return self.provision.get_absolute_url()
+        return self.position.get_absolute_url() + "#stances"
+
+    def clean(self):
+        if (
+            self.provision_id
+            and self.position_id
+            and self.provision.instrument_id != self.position_id
+        ):
+            raise ValidationError({"provision": "The paragraph must belong to the position."})

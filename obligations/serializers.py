@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from instruments.models import Instrument
-from instruments.serializers import LinksMixin, ProvisionRefField
-from normsdb.api import ModelCleanMixin
+from instruments.serializers import ProvisionRefField
+from normsdb.api.serializers import ApiLink, ModelCleanMixin, PageLink
 
 from .models import (
     AllegedBreach,
@@ -16,8 +16,9 @@ from .models import (
 )
 
 
-class TopicSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "topic"
+class TopicSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:topic-detail", lookup_field="slug")
+    html_url = PageLink()
     parent = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), required=False, allow_null=True
     )
@@ -37,8 +38,9 @@ class TopicSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class InstrumentBriefSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "instrument"
+class InstrumentBriefSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:instrument-detail", lookup_field="slug")
+    html_url = PageLink()
 
     class Meta:
         model = Instrument
@@ -56,8 +58,9 @@ class InstrumentBriefSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
 
-class NormListSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "norm"
+class NormListSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:norm-detail", lookup_field="slug")
+    html_url = PageLink()
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
@@ -65,10 +68,11 @@ class NormListSerializer(LinksMixin, serializers.ModelSerializer):
         fields = ["slug", "code", "title", "topics", "url", "html_url", "updated_at"]
 
 
-class NormSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
+class NormSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A norm with the instruments that articulate it (derived through its obligations)."""
 
-    api_route = "norm"
+    url = ApiLink(view_name="api:norm-detail", lookup_field="slug")
+    html_url = PageLink()
     topics = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
     )
@@ -118,8 +122,9 @@ class NormSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
         return sorted(o.slug for o in obj.obligations.all())
 
 
-class ObligationListSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "obligation"
+class ObligationListSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:obligation-detail", lookup_field="slug")
+    html_url = PageLink()
     instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     provision = ProvisionRefField(read_only=True, allow_null=True)
     legal_force = serializers.CharField(source="instrument.legal_force", read_only=True)
@@ -146,8 +151,9 @@ class ObligationListSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
 
-class ObligationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "obligation"
+class ObligationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:obligation-detail", lookup_field="slug")
+    html_url = PageLink()
     instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
     provision = ProvisionRefField(required=False, allow_null=True)
     instrument_detail = InstrumentBriefSerializer(source="instrument", read_only=True)
@@ -199,8 +205,9 @@ class ObligationSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSeriali
         return attrs
 
 
-class ResponseMeasureSerializer(LinksMixin, ModelCleanMixin, serializers.ModelSerializer):
-    api_route = "response-measure"
+class ResponseMeasureSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    url = ApiLink(view_name="api:response-measure-detail", lookup_field="slug")
+    html_url = PageLink()
     legal_basis = ProvisionRefField(many=True, required=False)
     responds_to = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Norm.objects.all(), required=False
@@ -235,8 +242,9 @@ def actor(state, organization):
     return state.code if state else organization.slug
 
 
-class AttributionSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "attribution"
+class AttributionSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:attribution-detail")
+    html_url = PageLink()
     incident = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     by = serializers.SerializerMethodField(help_text="State code or organisation slug.")
     to_states = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -268,12 +276,10 @@ class AttributionSerializer(LinksMixin, serializers.ModelSerializer):
     def get_is_joint(self, obj) -> bool:
         return bool(obj.joint_with.all())
 
-    def api_key(self, obj):
-        return obj.pk
 
-
-class ResponseActionSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "response-action"
+class ResponseActionSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:response-action-detail")
+    html_url = PageLink()
     incident = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     measure = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     category = serializers.CharField(source="measure.category", read_only=True)
@@ -304,9 +310,6 @@ class ResponseActionSerializer(LinksMixin, serializers.ModelSerializer):
             [s.code for s in obj.by_states.all()] + [o.slug for o in obj.by_organizations.all()]
         )
 
-    def api_key(self, obj):
-        return obj.pk
-
 
 class BreachSerializer(serializers.ModelSerializer):
     norm = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -323,8 +326,9 @@ class BreachSerializer(serializers.ModelSerializer):
         )
 
 
-class IncidentListSerializer(LinksMixin, serializers.ModelSerializer):
-    api_route = "incident"
+class IncidentListSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:incident-detail", lookup_field="slug")
+    html_url = PageLink()
     victims = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("responses/<slug:slug>/", views.measure_detail, name="measure"),
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("matrix/", views.matrix, name="matrix"),
     path("incidents/", views.IncidentListView.as_view(), name="incident-list"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident"),
 ]

@@ -14,6 +14,7 @@ from .models import (
     EscalationLevel,
     Incident,
     MeasureCategory,
+    Modality,
     Norm,
     Obligation,
     ResponseAction,
@@ -241,5 +242,76 @@ def incident_detail(request, slug):
             "timeline": incident.timeline(),
             "checks": incident.threshold_checks(),
             "levels": EscalationLevel.choices,
+        },
+    )
+
+
+MODALITY_MARKS = {"must": "●", "must_not": "⊘", "should": "○", "should_not": "◌", "may": "◇"}
+
+
+def matrix(request):
+    topic_slug = request.GET.get("topic", "")
+    force = request.GET.get("legal_force", "")
+    topics = list(Topic.objects.order_by("name"))
+    topic = next((t for t in topics if t.slug == topic_slug), None)
+    errors = []
+    if topic_slug and topic is None:
+        errors.append(f'Unknown topic "{topic_slug}".')
+    if force and force not in LegalForce.values:
+        errors.append(f'Unknown legal force "{force}".')
+    if errors:
+        return render(
+            request,
+            "obligations/matrix.html",
+            {"errors": errors, "topics": topics, "forces": LegalForce.choices},
+            status=400,
+        )
+
+    norms = Norm.objects.order_by("code", "title")
+    if topic:
+        norms = norms.for_topic(topic)
+    norms = list(norms)
+    links = Obligation.norms.through.objects.filter(norm__in=norms).values(
+        "norm_id",
+        instrument_id=F("obligation__instrument_id"),
+        modality=F("obligation__modality"),
+        obligation_slug=F("obligation__slug"),
+    )
+    if force:
+        links = links.filter(obligation__instrument__legal_force=force)
+    cells = defaultdict(list)
+    for link in links:
+        cells[(link["norm_id"], link["instrument_id"])].append(link)
+    instrument_ids = {instrument_id for _, instrument_id in cells}
+    instruments = sorted(
+        Instrument.objects.filter(pk__in=instrument_ids),
+        key=lambda i: (i.first_date is None, i.first_date, i.title),
+    )
+    rows = []
+    for norm in norms:
+        row = []
+        for instrument in instruments:
+            found = cells.get((norm.pk, instrument.pk), [])
+            modalities = sorted({f["modality"] for f in found}, key=list(MODALITY_MARKS).index)
+            row.append(
+                {
+                    "instrument": instrument,
+                    "links": found,
+                    "modalities": modalities,
+                    "marks": "".join(MODALITY_MARKS[m] for m in modalities),
+                }
+            )
+        rows.append((norm, row))
+    return render(
+        request,
+        "obligations/matrix.html",
+        {
+            "rows": rows,
+            "instruments": instruments,
+            "topics": topics,
+            "topic": topic,
+            "forces": LegalForce.choices,
+            "force": force,
+            "marks": [(Modality(value).label, mark) for value, mark in MODALITY_MARKS.items()],
         },
     )

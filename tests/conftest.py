@@ -2,6 +2,7 @@
 signatory, a voluntary report, a small topic tree, a norm both articulate, an editor and a
 reader. The curated dataset has its own fixture (`curated`) and its own tests."""
 
+import datetime
 import json
 import os
 from pathlib import Path
@@ -10,13 +11,21 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from hypothesis.configuration import set_hypothesis_home_dir
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from instruments.models import InstrumentRelation
 from tests.factories import (
+    make_attribution,
+    make_incident,
     make_instrument,
+    make_measure,
     make_norm,
     make_obligation,
+    make_organization,
     make_participation,
     make_provision,
+    make_response,
     make_state,
     make_topic,
     make_user,
@@ -40,6 +49,12 @@ def end_stray_sessions(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Absolute URLs come from SITE_URL (normsdb.origin); the test client's host."""
+    settings.SITE_URL = "http://testserver"
 
 
 @pytest.fixture(autouse=True)
@@ -144,6 +159,101 @@ def cast(db):
             "reader": reader,
         },
     )
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api(cast):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast.editor).key}")
+    return client
+
+
+@pytest.fixture
+def reader_api(cast):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast.reader).key}")
+    return client
+
+
+@pytest.fixture
+def cast_with_sanctions(cast):
+    """The cast plus an organisation, a relation, two response measures (one needing a
+    conclusive attribution) and an incident with an attribution and a response."""
+    coe = make_organization(slug="coe", name="Council of Europe", acronym="CoE")
+    cast.treaty.organization = coe
+    cast.treaty.region = "Europe"
+    cast.treaty.adopted_on = datetime.date(2001, 11, 8)
+    cast.treaty.save()
+    cast.report.adopted_on = datetime.date(2015, 7, 22)
+    cast.report.save()
+    cast.treaty.participations.filter(state=cast.germany).update(
+        signed_on=datetime.date(2001, 11, 23), consented_on=datetime.date(2009, 3, 9)
+    )
+    cast.treaty.participations.filter(state=cast.kenya).update(signed_on=datetime.date(2020, 1, 10))
+    InstrumentRelation.objects.create(
+        from_instrument=cast.report, to_instrument=cast.treaty, kind="builds_on"
+    )
+    cast.coe = coe
+    cast.admonition = make_measure(
+        slug="public-attribution", responds_to=[cast.norm], legal_basis=[cast.paragraph]
+    )
+    cast.sanctions = make_measure(
+        slug="targeted-sanctions",
+        name="Targeted sanctions",
+        category="economic",
+        escalation_level=4,
+        attribution_threshold="conclusive",
+    )
+    cast.incident = make_incident(
+        slug="operation-test", started_on=datetime.date(2017, 6, 27), victims=[cast.kenya]
+    )
+    cast.attribution = make_attribution(
+        incident=cast.incident, by_state=cast.germany, date=datetime.date(2018, 2, 15)
+    )
+    cast.response = make_response(
+        incident=cast.incident,
+        measure=cast.admonition,
+        date=datetime.date(2018, 2, 15),
+        by_states=[cast.germany],
+    )
+    return cast
+
+
+@pytest.fixture
+def cast_with_incident(cast):
+    """The cast plus "Operation Hospital": an incident against Germany attributed to Kenya,
+    with a breach of the hospital norm and a public attribution in response."""
+    incident = make_incident(
+        slug="op-hospital",
+        name="Operation Hospital",
+        started_on=datetime.date(2020, 3, 1),
+        victims=[cast.germany],
+    )
+    measure = make_measure(
+        slug="public-attribution",
+        name="Public attribution",
+        legal_basis=[cast.article],
+        responds_to=[cast.norm],
+    )
+    make_attribution(
+        incident=incident,
+        by_state=cast.germany,
+        date=datetime.date(2020, 4, 1),
+        confidence="confident",
+        to_states=[cast.kenya],
+    )
+    make_response(
+        incident=incident, measure=measure, date=datetime.date(2020, 4, 2), by_states=[cast.germany]
+    )
+    from obligations.models import AllegedBreach
+
+    AllegedBreach.objects.create(incident=incident, norm=cast.norm)
+    return cast
 
 
 def load_curated():

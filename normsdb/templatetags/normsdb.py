@@ -66,5 +66,10 @@ def json_ld(data):
 
 
 @register.filter
+def pretty_json(data):
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None

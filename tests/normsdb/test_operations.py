@@ -17,7 +17,7 @@ from django.urls import reverse
 from normsdb.dataset import dataset_import
 from normsdb.pgtools import database_url
 from tests.factories import make_user
-from tests.normsdb.test_dataset_import import SMALL
+from tests.normsdb.dataset.test_import import SMALL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,6 +95,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": "x" * 64 + "-production-like-key",
         "ALLOWED_HOSTS": "normsdb.example.org",
+        "SITE_URL": "https://normsdb.example.org",
         "SECURE_SSL_REDIRECT": "1",
     }
     result = subprocess.run(

@@ -65,6 +65,7 @@ def production_app(database_server, tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": "outage-test-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": str(tmp_path / "static"),
     }

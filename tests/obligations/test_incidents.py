@@ -22,32 +22,49 @@ def incident(cast):
     return incident
 
 
-def check(incident, cast, *, date, threshold):
+def check(incident, cast, *, date, threshold, by=None):
     measure = make_measure(attribution_threshold=threshold)
-    make_response(incident=incident, measure=measure, date=date, by_states=[cast.germany])
-    reloaded = Incident.objects.prefetch_related("attributions", "responses__measure").get(
-        pk=incident.pk
-    )
+    make_response(incident=incident, measure=measure, date=date, by_states=[by or cast.germany])
+    reloaded = Incident.objects.with_record().get(pk=incident.pk)
     return reloaded.threshold_checks()[0]
 
 
 def test_a_response_before_a_confident_attribution_is_flagged(incident, cast):
     result = check(incident, cast, date=D(2020, 4, 1), threshold="confident")
-    assert result.flagged and result.strongest.confidence == "suspected"
+    assert result.flagged and result.available.confidence == "suspected"
 
 
-def test_a_response_after_a_conclusive_attribution_is_not_flagged(incident, cast):
+def test_a_response_is_checked_against_the_responders_own_attribution(incident, cast):
+    # Germany only ever said "suspected"; Kenya's conclusive attribution is not Germany's.
     result = check(incident, cast, date=D(2020, 6, 1), threshold="confident")
-    assert not result.flagged and result.strongest.confidence == "conclusive"
+    assert result.flagged and result.available.by_state == cast.germany
+
+
+def test_the_strongest_public_attribution_is_checked_apart(incident, cast):
+    result = check(incident, cast, date=D(2020, 6, 1), threshold="confident")
+    assert result.met_publicly and result.strongest_public.by_state == cast.kenya
+
+
+def test_a_response_after_the_responders_conclusive_attribution_is_not_flagged(incident, cast):
+    result = check(incident, cast, date=D(2020, 6, 1), threshold="confident", by=cast.kenya)
+    assert not result.flagged and result.available.confidence == "conclusive"
+
+
+def test_an_attribution_the_responder_co_signed_counts_as_its_own(incident, cast):
+    kenyan = incident.attributions.get(by_state=cast.kenya)
+    kenyan.joint_with.add(cast.germany)
+    assert not check(incident, cast, date=D(2020, 6, 1), threshold="conclusive").flagged
 
 
 def test_an_attribution_on_the_same_day_counts(incident, cast):
-    assert not check(incident, cast, date=D(2020, 5, 1), threshold="conclusive").flagged
+    assert not check(
+        incident, cast, date=D(2020, 5, 1), threshold="conclusive", by=cast.kenya
+    ).flagged
 
 
 def test_a_response_before_any_attribution_is_flagged(incident, cast):
     result = check(incident, cast, date=D(2020, 2, 15), threshold="suspected")
-    assert result.flagged and result.strongest is None
+    assert result.flagged and result.available is None
 
 
 def test_a_measure_that_needs_no_attribution_is_never_flagged(incident, cast):
