@@ -3,24 +3,37 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from normsdb.api.viewsets import ResourceViewSet
+from normsdb.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 from normsdb.citations import schema_org
 
 from .filters import (
     InstrumentFilter,
+    MembershipFilter,
     OrganizationFilter,
     ParticipationFilter,
     ProvisionFilter,
     StateFilter,
+    VoteFilter,
 )
-from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+from .models import (
+    Instrument,
+    InstrumentRelation,
+    Membership,
+    Organization,
+    Participation,
+    Provision,
+    State,
+    Vote,
+)
 from .serializers import (
     InstrumentListSerializer,
     InstrumentSerializer,
+    MembershipSerializer,
     OrganizationSerializer,
     ParticipationSerializer,
     ProvisionSerializer,
     StateSerializer,
+    VoteSerializer,
 )
 
 
@@ -93,8 +106,11 @@ class InstrumentViewSet(ResourceViewSet):
     def get_queryset(self):
         queryset = Instrument.objects.select_related("organization").prefetch_related("topics")
         if self.action != "list":
-            queryset = queryset.prefetch_related(
+            queryset = queryset.select_related(
+                "author_organization", "binds_members_of", "recorded_vote"
+            ).prefetch_related(
                 Prefetch("provisions", Provision.objects.select_related("parent")),
+                Prefetch("votes", Vote.objects.only("id", "vote", "instrument_id")),
                 Prefetch(
                     "participations", Participation.objects.only("id", "status", "instrument_id")
                 ),
@@ -154,14 +170,46 @@ class OrganizationViewSet(ResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List participations (state × instrument: signatory, party, "
+        summary="List participations (state or organisation × instrument: signatory, party, "
         "withdrawn, supporter) with dates"
     ),
     retrieve=extend_schema(summary="One participation"),
 )
 class ParticipationViewSet(ResourceViewSet):
-    queryset = Participation.objects.select_related("state", "instrument")
+    queryset = Participation.objects.select_related("state", "organization", "instrument")
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilter
     ordering_fields = ["signed_on", "consented_on", "status", "updated_at"]
+    ordering = ["instrument__slug", "state__name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List memberships of organisations (state × organisation, with dates)",
+        description="EU law binds the member states through membership, not as parties: "
+        "`current=true` keeps the members of today.",
+    ),
+    retrieve=extend_schema(summary="One membership"),
+)
+class MembershipViewSet(ReadOnlyResourceViewSet):
+    queryset = Membership.objects.select_related("organization", "state")
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["joined_on", "left_on", "updated_at"]
+    ordering = ["organization__slug", "state__name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List General Assembly votes, state by state",
+        description="One row per state and resolution adopted by recorded vote: yes, no, "
+        "abstain or absent. The source is the resolution's voting record.",
+    ),
+    retrieve=extend_schema(summary="One state's vote on one resolution"),
+)
+class VoteViewSet(ReadOnlyResourceViewSet):
+    queryset = Vote.objects.select_related("instrument__recorded_vote", "state")
+    serializer_class = VoteSerializer
+    filterset_class = VoteFilter
+    ordering_fields = ["vote", "updated_at"]
     ordering = ["instrument__slug", "state__name"]

@@ -7,7 +7,13 @@ import datetime
 
 import django_filters as filters
 
-from normsdb.api.filters import UpdatedSinceFilterSet, state_filter, topic_filter, year_filter
+from normsdb.api.filters import (
+    BooleanFilter,
+    UpdatedSinceFilterSet,
+    state_filter,
+    topic_filter,
+    year_filter,
+)
 from obligations.models import Topic
 
 from .models import (
@@ -15,12 +21,15 @@ from .models import (
     InstrumentKind,
     InstrumentStatus,
     LegalForce,
+    Membership,
     Organization,
     Participation,
     ParticipationStatus,
     Provision,
     Scope,
     State,
+    Vote,
+    VoteChoice,
 )
 
 
@@ -30,6 +39,7 @@ class InstrumentFilter(UpdatedSinceFilterSet):
     scope = filters.ChoiceFilter(choices=Scope.choices, label="Scope.")
     status = filters.ChoiceFilter(choices=InstrumentStatus.choices, label="Status.")
     organization = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Organization.objects.all(),
         to_field_name="slug",
         label="Organisation slug (coe, un-ga…).",
@@ -37,6 +47,18 @@ class InstrumentFilter(UpdatedSinceFilterSet):
     topic = topic_filter()
     region = filters.CharFilter(lookup_expr="iexact", label="Region of a regional instrument.")
     state = state_filter("ISO code of a state that participates (any status).")
+    in_force = BooleanFilter(
+        method="filter_in_force",
+        label="In force today (true) or not (false): status in force and, when known, the "
+        "entry-into-force date reached.",
+    )
+    author = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=State.objects.all(),
+        to_field_name="code",
+        field_name="author_state",
+        label="ISO code of the state whose national position it is.",
+    )
     adopted_after = filters.DateFilter(
         field_name="adopted_on", lookup_expr="gte", label="Adopted on or after (YYYY-MM-DD)."
     )
@@ -54,11 +76,29 @@ class InstrumentFilter(UpdatedSinceFilterSet):
         model = Instrument
         fields = []
 
+    # The filters the HTML form shows, with their short labels (the API documents all).
+    short_labels = {
+        "kind": "Kind",
+        "legal_force": "Legal force",
+        "scope": "Scope",
+        "status": "Status",
+        "in_force": "In force",
+        "organization": "Organisation",
+        "topic": "Topic",
+        "region": "Region",
+        "state": "State",
+        "year_from": "From year",
+        "year_to": "To year",
+    }
+
     def filter_topic(self, queryset, name, value: Topic):
         return queryset.for_topic(value)
 
     def filter_state(self, queryset, name, value: State):
         return queryset.participated_by(value)
+
+    def filter_in_force(self, queryset, name, value):
+        return queryset.in_force() if value else queryset.not_in_force()
 
     def filter_year_from(self, queryset, name, value):
         return queryset.with_first_date().filter(sort_date__gte=datetime.date(value, 1, 1))
@@ -69,7 +109,10 @@ class InstrumentFilter(UpdatedSinceFilterSet):
 
 class ProvisionFilter(UpdatedSinceFilterSet):
     instrument = filters.ModelChoiceFilter(
-        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+        empty_label="Any",
+        queryset=Instrument.objects.all(),
+        to_field_name="slug",
+        label="Instrument slug.",
     )
 
     class Meta:
@@ -79,10 +122,22 @@ class ProvisionFilter(UpdatedSinceFilterSet):
 
 class ParticipationFilter(UpdatedSinceFilterSet):
     state = filters.ModelChoiceFilter(
-        queryset=State.objects.all(), to_field_name="code", label="State ISO code."
+        empty_label="Any",
+        queryset=State.objects.all(),
+        to_field_name="code",
+        label="State ISO code.",
+    )
+    organization = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        label="Slug of a participating organisation (eu).",
     )
     instrument = filters.ModelChoiceFilter(
-        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+        empty_label="Any",
+        queryset=Instrument.objects.all(),
+        to_field_name="slug",
+        label="Instrument slug.",
     )
     status = filters.ChoiceFilter(choices=ParticipationStatus.choices, label="Status.")
     signed_after = filters.DateFilter(
@@ -115,8 +170,57 @@ class StateFilter(UpdatedSinceFilterSet):
         model = State
         fields = []
 
+    short_labels = {"region": "Region", "subregion": "Sub-region"}
+
 
 class OrganizationFilter(UpdatedSinceFilterSet):
     class Meta:
         model = Organization
+        fields = []
+
+
+class MembershipFilter(UpdatedSinceFilterSet):
+    organization = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        label="Organisation slug.",
+    )
+    state = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=State.objects.all(),
+        to_field_name="code",
+        label="State ISO code.",
+    )
+    current = BooleanFilter(method="filter_current", label="Members today (true) or not.")
+
+    class Meta:
+        model = Membership
+        fields = []
+
+    def filter_current(self, queryset, name, value):
+        current = Membership.objects.current()
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+class VoteFilter(UpdatedSinceFilterSet):
+    instrument = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=Instrument.objects.filter(kind=InstrumentKind.RESOLUTION),
+        to_field_name="slug",
+        label="Slug of the resolution.",
+    )
+    state = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=State.objects.all(),
+        to_field_name="code",
+        label="State ISO code.",
+    )
+    vote = filters.ChoiceFilter(choices=VoteChoice.choices, label="How the state voted.")
+    region = filters.CharFilter(
+        field_name="state__region", lookup_expr="iexact", label="UN region of the state."
+    )
+
+    class Meta:
+        model = Vote
         fields = []

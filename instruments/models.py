@@ -278,6 +278,11 @@ class Instrument(TimeStamped):
     def year(self):
         return self.first_date.year if self.first_date else None
 
+    @property
+    def chronological_key(self):
+        """Sort key for a trail or a timeline: oldest first date first, undated last."""
+        return (self.first_date is None, self.first_date or datetime.date.max, self.title.lower())
+
     def is_in_force(self, on: datetime.date | None = None) -> bool:
         """The rule of InstrumentQuerySet.in_force(), for one record."""
         on = on or datetime.date.today()

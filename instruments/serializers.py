@@ -6,7 +6,17 @@ from rest_framework import serializers
 from normsdb.api.serializers import ApiLink, ModelCleanMixin, PageLink
 from obligations.models import Topic
 
-from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+from .models import (
+    Instrument,
+    InstrumentRelation,
+    Membership,
+    Organization,
+    Participation,
+    Provision,
+    RecordedVote,
+    State,
+    Vote,
+)
 
 
 class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -132,9 +142,16 @@ class NestedProvisionSerializer(serializers.ModelSerializer):
 
 
 class ParticipationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A state's or an organisation's standing towards an instrument: give exactly one."""
+
     url = ApiLink(view_name="api:participation-detail")
     html_url = PageLink()
-    state = serializers.SlugRelatedField(slug_field="code", queryset=State.objects.all())
+    state = serializers.SlugRelatedField(
+        slug_field="code", queryset=State.objects.all(), required=False, allow_null=True
+    )
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all(), required=False, allow_null=True
+    )
     instrument = serializers.SlugRelatedField(slug_field="slug", queryset=Instrument.objects.all())
 
     class Meta:
@@ -142,6 +159,7 @@ class ParticipationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "state",
+            "organization",
             "instrument",
             "status",
             "signed_on",
@@ -154,6 +172,60 @@ class ParticipationSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:membership-detail")
+    html_url = PageLink()
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "organization",
+            "state",
+            "joined_on",
+            "left_on",
+            "source_url",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:vote-detail")
+    html_url = PageLink()
+    instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    symbol = serializers.CharField(source="instrument.symbol", read_only=True)
+    state = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source_url = serializers.URLField(
+        source="instrument.recorded_vote.source_url",
+        read_only=True,
+        help_text="The voting record: one for every state's vote on the resolution.",
+    )
+
+    class Meta:
+        model = Vote
+        fields = [
+            "id",
+            "instrument",
+            "symbol",
+            "state",
+            "vote",
+            "source_url",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+
+
+class RecordedVoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordedVote
+        fields = ["date", "meeting", "in_favour", "against", "abstaining", "source_url"]
 
 
 # The fields an instrument shows in lists and in detail alike.
@@ -207,6 +279,20 @@ class InstrumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     provisions = NestedProvisionSerializer(many=True, read_only=True)
     participation_counts = serializers.SerializerMethodField()
     relations = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField(
+        help_text="For a position: the state code or organisation slug whose view it is."
+    )
+    binds_members_of = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Binds the member states of this organisation through their membership.",
+    )
+    recorded_vote = RecordedVoteSerializer(read_only=True, allow_null=True)
+    vote_counts = serializers.SerializerMethodField(
+        help_text="Votes recorded state by state (yes, no, abstain, absent)."
+    )
 
     class Meta:
         model = Instrument
@@ -216,6 +302,11 @@ class InstrumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "source_url",
             "topics",
             "last_reviewed_on",
+            "author",
+            "binds_members_of",
+            "adopted_without_vote",
+            "recorded_vote",
+            "vote_counts",
             "provisions",
             "participation_counts",
             "relations",
@@ -228,6 +319,14 @@ class InstrumentSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def get_participation_counts(self, obj) -> dict[str, int]:
         return dict(Counter(p.status for p in obj.participations.all()))
+
+    def get_author(self, obj) -> str | None:
+        if obj.author_state_id:
+            return obj.author_state_id
+        return obj.author_organization.slug if obj.author_organization_id else None
+
+    def get_vote_counts(self, obj) -> dict[str, int]:
+        return dict(Counter(v.vote for v in obj.votes.all()))
 
     def get_relations(self, obj) -> list[dict]:
         out = [

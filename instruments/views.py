@@ -1,67 +1,91 @@
+import re
 from collections import Counter, defaultdict
+from datetime import date
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
-from django.views.generic import ListView
+from django_filters.views import FilterView
 
 from normsdb.citations import cite, schema_org
-from obligations.models import Attribution, Obligation, ResponseAction, Topic
+from obligations.models import (
+    Attribution,
+    DutyBearer,
+    LegalQuestion,
+    Obligation,
+    ResponseAction,
+    Topic,
+)
 
 from .filters import InstrumentFilter, StateFilter
-from .models import Instrument, InstrumentRelation, LegalForce, Participation, State
+from .models import Instrument, InstrumentRelation, State, VoteChoice
+from .profiles import state_profile
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 INSTRUMENT_SORTS = {
-    "title": ("title",),
-    "-date": (F("sort_date").desc(nulls_last=True), "title"),
-    "date": (F("sort_date").asc(nulls_last=True), "title"),
-    "force": ("legal_force", "title"),
-}
-
-# The filters the HTML form shows, with their short labels (the API documents all of them).
-HTML_FILTERS = {
-    "kind": "Kind",
-    "legal_force": "Legal force",
-    "scope": "Scope",
-    "status": "Status",
-    "organization": "Organisation",
-    "topic": "Topic",
-    "region": "Region",
-    "year_from": "From year",
-    "year_to": "To year",
+    "title": (Lower("title"),),
+    "-date": (F("sort_date").desc(nulls_last=True), Lower("title")),
+    "date": (F("sort_date").asc(nulls_last=True), Lower("title")),
+    "force": ("legal_force", Lower("title")),
 }
 
 PARTICIPANT_SORTS = {
-    "state": lambda p: p.state.name,
-    "status": lambda p: (p.status, p.state.name),
-    "signed": lambda p: (p.signed_on is None, p.signed_on or 0, p.state.name),
-    "consented": lambda p: (p.consented_on is None, p.consented_on or 0, p.state.name),
+    "state": lambda p: p.participant.name,
+    "status": lambda p: (p.status, p.participant.name),
+    "signed": lambda p: (p.signed_on is None, p.signed_on or 0, p.participant.name),
+    "consented": lambda p: (p.consented_on is None, p.consented_on or 0, p.participant.name),
 }
 
 
-class InstrumentListView(ListView):
+class InstrumentListView(FilterView):
+    filterset_class = InstrumentFilter
     paginate_by = 25
     template_name = "instruments/instrument_list.html"
 
     def get_queryset(self):
-        self.filterset = InstrumentFilter(
-            self.request.GET or None,
-            queryset=Instrument.objects.with_first_date().select_related("organization"),
-        )
-        self.sort = self.request.GET.get("sort", "title")
-        if self.sort not in INSTRUMENT_SORTS:
-            self.sort = "title"
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        return queryset.order_by(*INSTRUMENT_SORTS[self.sort])
+        return Instrument.objects.with_first_date().select_related("organization")
+
+    def get_ordering(self):
+        return INSTRUMENT_SORTS[self.sort]
+
+    @property
+    def sort(self):
+        sort = self.request.GET.get("sort", "title")
+        return sort if sort in INSTRUMENT_SORTS else "title"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filterset=self.filterset, sort=self.sort, html_filters=HTML_FILTERS, **kwargs
-        )
+        return super().get_context_data(sort=self.sort, **kwargs)
+
+
+# "79 parties · 2 signatories": the status in the singular and the plural.
+STATUS_WORDS = {
+    "party": ("party", "parties"),
+    "signatory": ("signatory", "signatories"),
+    "supporter": ("supporter", "supporters"),
+    "withdrawn": ("withdrawn", "withdrawn"),
+}
+
+
+def status_counts(participations):
+    counts = Counter(p.status for p in participations)
+    return [
+        (counts[status], words[0] if counts[status] == 1 else words[1])
+        for status, words in STATUS_WORDS.items()
+        if counts[status]
+    ]
 
 
 def instrument_detail(request, slug):
     instrument = get_object_or_404(
-        Instrument.objects.select_related("organization").prefetch_related("topics"), slug=slug
+        Instrument.objects.select_related(
+            "organization",
+            "author_state",
+            "author_organization",
+            "binds_members_of",
+            "recorded_vote",
+        ).prefetch_related("topics"),
+        slug=slug,
     )
     provisions = list(instrument.provisions.order_by("order", "label"))
     obligations = list(
@@ -69,7 +93,7 @@ def instrument_detail(request, slug):
         .prefetch_related("norms")
         .order_by("provision__order", "slug")
     )
-    participations = list(instrument.participations.select_related("state"))
+    participations = list(instrument.participations.select_related("state", "organization"))
     relations = list(
         InstrumentRelation.objects.filter(
             Q(from_instrument=instrument) | Q(to_instrument=instrument)
@@ -97,16 +121,51 @@ def instrument_detail(request, slug):
             "obligation_count": len(obligations),
             "norms": sorted(norms.values(), key=lambda n: (n.code, n.title)),
             "participations": participations,
-            "participation_counts": sorted(
-                Counter(p.get_status_display() for p in participations).items()
-            ),
+            "participation_counts": status_counts(participations),
             "participant_sort": sort,
+            "members": instrument.binds_members_of.memberships.current().select_related("state")
+            if instrument.binds_members_of_id
+            else [],
+            "votes": vote_table(instrument, request.GET.get("votes", "state")),
+            "stances": instrument.stances.select_related("question", "provision").order_by(
+                "question__order"
+            ),
             "relations_out": [r for r in relations if r.from_instrument_id == instrument.pk],
             "relations_in": [r for r in relations if r.to_instrument_id == instrument.pk],
             "citation": cite(instrument),
             "jsonld": schema_org(instrument),
         },
     )
+
+
+VOTE_SORTS = {
+    "state": lambda v: v.state.name,
+    "region": lambda v: (v.state.region, v.state.subregion, v.state.name),
+    "vote": lambda v: (list(VoteChoice.values).index(v.vote), v.state.name),
+}
+
+
+def vote_table(instrument, sort):
+    """The recorded vote state by state, sortable, with its totals set against the official
+    ones (they must agree; a test checks every resolution)."""
+    if not hasattr(instrument, "recorded_vote"):
+        return None
+    votes = sorted(
+        instrument.votes.select_related("state"), key=VOTE_SORTS.get(sort, VOTE_SORTS["state"])
+    )
+    counts = Counter(v.vote for v in votes)
+    official = instrument.recorded_vote
+    return {
+        "rows": votes,
+        "sort": sort if sort in VOTE_SORTS else "state",
+        "totals": [
+            ("In favour", counts["yes"], official.in_favour),
+            ("Against", counts["no"], official.against),
+            ("Abstaining", counts["abstain"], official.abstaining),
+            ("Absent or not voting", counts["absent"], None),
+        ],
+        "record": official,
+    }
 
 
 def provision_tree(provisions, obligations_by_provision):
@@ -127,56 +186,52 @@ def provision_tree(provisions, obligations_by_provision):
     return rows
 
 
-class StateListView(ListView):
+class StateListView(FilterView):
+    filterset_class = StateFilter
     paginate_by = 100
     template_name = "instruments/state_list.html"
 
     def get_queryset(self):
-        self.filterset = StateFilter(self.request.GET or None, queryset=State.objects.all())
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        return queryset.annotate(
+        return State.objects.annotate(
             party_count=Count("participations", filter=Q(participations__status="party")),
             participation_count=Count("participations"),
         ).order_by("name")
 
     def get_context_data(self, **kwargs):
-        regions = State.objects.exclude(region="").values_list("region", flat=True).distinct()
-        return super().get_context_data(filterset=self.filterset, regions=sorted(regions), **kwargs)
+        return super().get_context_data(regions=regions(), **kwargs)
+
+
+def regions():
+    """The UN regions, each once (ordering by region, not by the model's default name)."""
+    return list(
+        State.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
 
 
 def state_detail(request, code):
     state = get_object_or_404(State, code=code.upper())
-    participations = sorted(
-        Participation.objects.filter(state=state).select_related("instrument__organization"),
-        key=lambda p: (
-            p.instrument.legal_force != LegalForce.BINDING,
-            p.status != Participation.Status.PARTY,
-            p.instrument.title,
-        ),
-    )
     obligations = list(
         Obligation.objects.binding_on(state)
         .select_related("instrument", "provision")
         .prefetch_related("topics")
         .order_by("instrument__title", "provision__order", "slug")
     )
-    topics = {t.pk: t for t in Topic.objects.all()}
-    by_topic = defaultdict(list)
-    for obligation in obligations:
-        roots = {root_topic(t, topics) for t in obligation.topics.all()} or {None}
-        for root in roots:
-            by_topic[root].append(obligation)
-    grouped = sorted(by_topic.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
+    own = [o for o in obligations if o.duty_bearer in DutyBearer.STATE_BEARERS]
     return render(
         request,
         "instruments/state_detail.html",
         {
             "state": state,
-            "binding": [p for p in participations if p.instrument.legal_force == "binding"],
-            "other": [p for p in participations if p.instrument.legal_force != "binding"],
-            "obligations_by_topic": grouped,
-            "obligation_count": len(obligations),
-            "as_victim": state.incidents_suffered.order_by("-started_on"),
+            "profile": state_profile(state),
+            "citation": cite(state),
+            "questions": LegalQuestion.objects.all(),
+            "obligations_by_topic": by_root_topic(own),
+            "obligation_count": len(own),
+            "others_by_topic": by_root_topic([o for o in obligations if o not in own]),
+            "as_victim": state.incidents_suffered.order_by(F("started_on").desc(nulls_last=True)),
             "as_attributor": Attribution.objects.filter(by_state=state)
             .select_related("incident")
             .order_by("-date"),
@@ -190,6 +245,78 @@ def state_detail(request, code):
     )
 
 
+def by_root_topic(obligations):
+    """[(top-level topic or None, [obligations])], topics by name, untagged last."""
+    topics = {t.pk: t for t in Topic.objects.all()}
+    grouped = defaultdict(list)
+    for obligation in obligations:
+        roots = {root_topic(t, topics) for t in obligation.topics.all()} or {None}
+        for root in roots:
+            grouped[root].append(obligation)
+    return sorted(grouped.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
+
+
+def compare_states(request):
+    """Two or three states side by side: what binds them, what they endorsed, how they voted,
+    what they say the law is; rows where they differ are marked."""
+    given = [c.strip().upper() for c in request.GET.getlist("s") if c.strip()]
+    codes = list(dict.fromkeys(c for c in given if re.fullmatch(r"[A-Z]{2}", c)))[:3]
+    states = {s.code: s for s in State.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in states] + [
+        repr(c)[1:-1][:20] for c in given if not re.fullmatch(r"[A-Z]{2}", c)
+    ]
+    chosen = [states[c] for c in codes if c in states]
+    context = {
+        "states": chosen,
+        "unknown": unknown,
+        "choices": State.objects.order_by("name"),
+        "slots": (codes + ["", "", ""])[:3],
+    }
+    if len(chosen) >= 2:
+        context.update(side_by_side([state_profile(s) for s in chosen]))
+    status = 400 if unknown or (codes and len(chosen) < 2) else 200
+    return render(request, "instruments/compare_states.html", context, status=status)
+
+
+def side_by_side(profiles):
+    """Rows of the comparison: each instrument, resolution or question once, with one cell per
+    state, and whether the states differ on it."""
+
+    def rows(per_state, order):
+        """per_state: one {record: (cell, value)} per profile; `value` is what is compared
+        (bound or not, the vote, the stance)."""
+        records = sorted({r for cells in per_state for r in cells}, key=order)
+        out = []
+        for record in records:
+            cells = [cells.get(record, (None, None)) for cells in per_state]
+            values = {value for _, value in cells}
+            out.append(
+                {"record": record, "cells": [c for c, _ in cells], "differs": len(values) > 1}
+            )
+        return out
+
+    questions = list(LegalQuestion.objects.all())
+    by_id = {q.pk: q for q in questions}
+    return {
+        "binding_rows": rows(
+            [{b.instrument: (b, b.via) for b in p.binding} for p in profiles],
+            order=lambda i: i.title.lower(),
+        ),
+        "endorsed_rows": rows(
+            [{e.instrument: (e, e.status) for e in p.endorsed} for p in profiles],
+            order=lambda i: i.title.lower(),
+        ),
+        "vote_rows": rows(
+            [{v.instrument: (v, v.vote) for v in p.votes} for p in profiles],
+            order=lambda i: (-(i.adopted_on or date.min).toordinal(), i.title),
+        ),
+        "law_rows": rows(
+            [{by_id[q]: (s, s.stance) for q, s in p.stances.items()} for p in profiles],
+            order=lambda q: (q.order, q.name),
+        ),
+    }
+
+
 def root_topic(topic, topics_by_id):
     """The top-level ancestor of a topic, looked up in a map of all topics."""
     seen = set()
@@ -200,7 +327,9 @@ def root_topic(topic, topics_by_id):
 
 
 def compare(request):
-    slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
+    # Only what can be a slug reaches the database (a NUL byte would be a driver error).
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if SLUG.fullmatch(s)))
+    invalid = [s for s in request.GET.getlist("i") if s and not SLUG.fullmatch(s)]
     message = ""
     if len(slugs) > 4:
         message = "Compare up to four instruments; only the first four are shown."
@@ -211,13 +340,15 @@ def compare(request):
         .select_related("organization")
         .annotate(party_count=Count("participations", distinct=True))
     }
-    unknown = [s for s in slugs if s not in found]
+    unknown = [s for s in slugs if s not in found] + [repr(s)[1:-1][:40] for s in invalid]
     instruments = [found[s] for s in slugs if s in found]
     context = {
         "instruments": instruments,
         "unknown": unknown,
         "message": message,
-        "choices": Instrument.objects.order_by("title").only("slug", "title", "short_title"),
+        "choices": sorted(
+            Instrument.objects.only("slug", "title", "short_title"), key=lambda i: str(i).lower()
+        ),
         "slots": (slugs + ["", "", "", ""])[:4],
     }
     if len(instruments) >= 2:

@@ -231,8 +231,15 @@ def cite_page(record, title, *, kind, today=None):
 
 def cite(record, *, today=None):
     """The citation of any record NormsDB has a page (or an anchor) for."""
-    from instruments.models import State
-    from obligations.models import Incident, LegalQuestion, Norm, Obligation, ResponseMeasure
+    from instruments.models import Organization, State
+    from obligations.models import (
+        Incident,
+        LegalQuestion,
+        Norm,
+        Obligation,
+        ResponseMeasure,
+        Topic,
+    )
 
     if isinstance(record, Instrument):
         return cite_instrument(record, today=today)
@@ -259,6 +266,10 @@ def cite(record, *, today=None):
         return cite_page(record, f"{record.name}: state profile", kind="state", today=today)
     if isinstance(record, LegalQuestion):
         return cite_page(record, record.name, kind="legal question", today=today)
+    if isinstance(record, Topic):
+        return cite_page(record, record.name, kind="topic", today=today)
+    if isinstance(record, Organization):
+        return cite_page(record, record.name, kind="organisation", today=today)
     raise TypeError(f"no citation for {type(record).__name__}")
 
 

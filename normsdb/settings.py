@@ -260,6 +260,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# django-filter's empty option in the HTML forms ("Any", not "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+FILTERS_NULL_CHOICE_LABEL = "None"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "NormsDB API",
     "DESCRIPTION": (
@@ -277,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "ConfidenceEnum": "obligations.models.Confidence",
         "InstrumentStatusEnum": "instruments.models.InstrumentStatus",
         "ParticipationStatusEnum": "instruments.models.ParticipationStatus",
+        "DatePrecisionEnum": "obligations.models.DatePrecision",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [

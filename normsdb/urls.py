@@ -1,12 +1,21 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
 
 from . import views
+from .feeds import RecordFeed
+from .sitemaps import SITEMAPS
 
 handler404 = "normsdb.views.page_not_found"
 handler500 = "normsdb.views.server_error"
 
 urlpatterns = [
+    path("glossary/", views.glossary, name="glossary"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("history/<str:kind>/<str:key>/", views.record_history, name="history"),
+    path("feeds/<str:name>/", RecordFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("healthz", views.healthz, name="healthz"),
@@ -14,4 +23,6 @@ urlpatterns = [
     path("api/", include("normsdb.api.urls")),
     path("", include("instruments.urls")),
     path("", include("obligations.urls")),
+    # Last: any other path is the styled 404 (with DEBUG on too).
+    re_path(r"^(?P<path>.*)$", views.not_found),
 ]

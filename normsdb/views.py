@@ -3,18 +3,22 @@
 import sys
 from collections import defaultdict
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
 
 from instruments.models import Instrument, LegalForce
 from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 
-from .charts import horizontal_bars, stacked_years
+from .api.history import history_entries
+from .charts import FORCE_COLOURS, horizontal_bars, stacked_years
+from .origin import absolute_url
 from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
@@ -78,17 +82,7 @@ def adoption_chart():
     by_year = defaultdict(dict)
     for row in rows:
         by_year[row["year"]][row["legal_force"]] = row["count"]
-    years = sorted(by_year)
-    series = (
-        [(year, by_year.get(year, {})) for year in range(years[0], years[-1] + 1)] if years else []
-    )
-    chart = stacked_years(series, LegalForce.choices)
-    chart["legend"] = [
-        ("force-" + value.replace("_", "-"), label) for value, label in LegalForce.choices
-    ]
-    chart["table"] = [(year, counts, sum(counts.values())) for year, counts in series if counts]
-    chart["forces"] = LegalForce.choices
-    return chart
+    return stacked_years(sorted(by_year.items()), LegalForce.choices, FORCE_COLOURS)
 
 
 def topic_chart():
@@ -107,7 +101,11 @@ def home(request):
         "normsdb/home.html",
         {
             "counts": record_counts(),
-            "newest": Instrument.objects.select_related("organization").order_by("-created_at")[:6],
+            # Newest by the date a reader cites (adoption, signature), not by when entered here.
+            "newest": Instrument.objects.with_first_date()
+            .exclude(sort_date=None)
+            .select_related("organization")
+            .order_by("-sort_date", "title")[:6],
             "changes": recently_changed(),
             "adoption_chart": adoption_chart(),
             "topic_chart": topic_chart(),
@@ -204,3 +202,83 @@ def parse_page(value):
         return min(max(int(value), 1), 10_000)
     except (TypeError, ValueError):
         return 1
+
+
+def glossary(request):
+    return render(request, "normsdb/glossary.html")
+
+
+def methodology(request):
+    return render(request, "normsdb/methodology.html")
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+# The record types with a public history page: /history/<kind>/<key>/.
+HISTORY_KINDS = {
+    "instrument": ("instruments.Instrument", "slug"),
+    "provision": ("instruments.Provision", "pk"),
+    "state": ("instruments.State", "code"),
+    "organization": ("instruments.Organization", "slug"),
+    "norm": ("obligations.Norm", "slug"),
+    "obligation": ("obligations.Obligation", "slug"),
+    "measure": ("obligations.ResponseMeasure", "slug"),
+    "topic": ("obligations.Topic", "slug"),
+    "incident": ("obligations.Incident", "slug"),
+    "question": ("obligations.LegalQuestion", "slug"),
+}
+
+
+def history_kind(record):
+    """(kind, key) of a record's public history page."""
+    label = record._meta.label
+    for kind, (model_label, field) in HISTORY_KINDS.items():
+        if model_label == label:
+            return kind, str(getattr(record, field))
+    raise ValueError(f"no public history for {label}")
+
+
+def record_history(request, kind, key):
+    """When a record changed and which fields: for everyone. Who changed it: staff only."""
+    if kind not in HISTORY_KINDS:
+        raise Http404("No such kind of record.")
+    model_label, field = HISTORY_KINDS[kind]
+    model = apps.get_model(model_label)
+    lookup = {field: key.upper() if kind == "state" else key}
+    if field == "pk" and not key.isdigit():
+        raise Http404("No such record.")
+    record = get_object_or_404(model, **lookup)
+    return render(
+        request,
+        "normsdb/history.html",
+        {
+            "record": record,
+            "kind": kind,
+            "entries": history_entries(record, show_users=request.user.is_staff),
+        },
+    )
+
+
+def not_found(request, path):
+    """Unknown URLs, also while DEBUG is on (make run): the styled 404 page, never Django's
+    debug page listing every URL pattern. Like APPEND_SLASH, a path missing its final slash
+    is redirected."""
+    if not request.path.endswith("/"):
+        try:
+            resolve(request.path + "/")
+        except Resolver404:
+            pass
+        else:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
+    return page_not_found(request)

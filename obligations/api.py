@@ -7,32 +7,37 @@ from normsdb.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 from .filters import (
     AttributionFilter,
     IncidentFilter,
+    LegalQuestionFilter,
     NormFilter,
     ObligationFilter,
     ResponseActionFilter,
     ResponseMeasureFilter,
+    StanceFilter,
     TopicFilter,
 )
 from .models import (
-    AllegedBreach,
     Attribution,
     Incident,
+    LegalQuestion,
     Norm,
     Obligation,
     ResponseAction,
     ResponseMeasure,
+    Stance,
     Topic,
 )
 from .serializers import (
     AttributionSerializer,
     IncidentListSerializer,
     IncidentSerializer,
+    LegalQuestionSerializer,
     NormListSerializer,
     NormSerializer,
     ObligationListSerializer,
     ObligationSerializer,
     ResponseActionSerializer,
     ResponseMeasureSerializer,
+    StanceSerializer,
     TopicSerializer,
 )
 
@@ -126,29 +131,9 @@ class IncidentViewSet(ReadOnlyResourceViewSet):
     ordering = ["-started_on", "name"]
 
     def get_queryset(self):
-        queryset = Incident.objects.prefetch_related("victims", "sectors")
         if self.action != "list":
-            queryset = queryset.prefetch_related(
-                Prefetch(
-                    "attributions",
-                    Attribution.objects.select_related(
-                        "incident", "by_state", "by_organization"
-                    ).prefetch_related("to_states", "joint_with"),
-                ),
-                Prefetch(
-                    "breaches",
-                    AllegedBreach.objects.select_related("norm").prefetch_related(
-                        "alleged_by_states", "alleged_by_organizations"
-                    ),
-                ),
-                Prefetch(
-                    "responses",
-                    ResponseAction.objects.select_related(
-                        "incident", "measure", "legal_basis__instrument"
-                    ).prefetch_related("by_states", "by_organizations"),
-                ),
-            )
-        return queryset
+            return Incident.objects.with_record()
+        return Incident.objects.prefetch_related("victims", "sectors")
 
 
 @extend_schema_view(
@@ -183,3 +168,37 @@ class ResponseActionViewSet(ReadOnlyResourceViewSet):
         return ResponseAction.objects.select_related(
             "incident", "measure", "legal_basis__instrument"
         ).prefetch_related("by_states", "by_organizations")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the legal questions national positions are compared on"),
+    retrieve=extend_schema(summary="One legal question"),
+)
+class LegalQuestionViewSet(ReadOnlyResourceViewSet):
+    queryset = LegalQuestion.objects.all()
+    serializer_class = LegalQuestionSerializer
+    filterset_class = LegalQuestionFilter
+    lookup_field = "slug"
+    ordering_fields = ["order", "name", "updated_at"]
+    ordering = ["order", "name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List stances: what each national position says on each legal question",
+        description="`state=FR&question=sovereignty-rule`: France's stance on sovereignty as a "
+        "rule, with the paragraph that says it.",
+    ),
+    retrieve=extend_schema(summary="One stance"),
+)
+class StanceViewSet(ReadOnlyResourceViewSet):
+    queryset = Stance.objects.select_related(
+        "position__author_state",
+        "position__author_organization",
+        "question",
+        "provision__instrument",
+    )
+    serializer_class = StanceSerializer
+    filterset_class = StanceFilter
+    ordering_fields = ["stance", "updated_at"]
+    ordering = ["question__order", "position__slug"]

@@ -19,6 +19,7 @@ from .models import (
     Confidence,
     DutyBearer,
     Incident,
+    LegalQuestion,
     MeasureCategory,
     Modality,
     Norm,
@@ -26,13 +27,18 @@ from .models import (
     OperationType,
     ResponseAction,
     ResponseMeasure,
+    Stance,
+    StanceChoice,
     Topic,
 )
 
 
 class TopicFilter(UpdatedSinceFilterSet):
     parent = filters.ModelChoiceFilter(
-        queryset=Topic.objects.all(), to_field_name="slug", label="Parent topic slug."
+        empty_label="Any",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        label="Parent topic slug.",
     )
     root = BooleanFilter(field_name="parent", lookup_expr="isnull", label="Only top-level topics.")
 
@@ -44,6 +50,7 @@ class TopicFilter(UpdatedSinceFilterSet):
 class NormFilter(UpdatedSinceFilterSet):
     topic = topic_filter()
     instrument = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Instrument.objects.all(),
         to_field_name="slug",
         method="filter_instrument",
@@ -63,10 +70,17 @@ class NormFilter(UpdatedSinceFilterSet):
 
 class ObligationFilter(UpdatedSinceFilterSet):
     instrument = filters.ModelChoiceFilter(
-        queryset=Instrument.objects.all(), to_field_name="slug", label="Instrument slug."
+        empty_label="Any",
+        queryset=Instrument.objects.all(),
+        to_field_name="slug",
+        label="Instrument slug.",
     )
     norm = filters.ModelChoiceFilter(
-        queryset=Norm.objects.all(), to_field_name="slug", field_name="norms", label="Norm slug."
+        empty_label="Any",
+        queryset=Norm.objects.all(),
+        to_field_name="slug",
+        field_name="norms",
+        label="Norm slug.",
     )
     topic = topic_filter()
     modality = filters.ChoiceFilter(choices=Modality.choices, label="Modality.")
@@ -84,11 +98,34 @@ class ObligationFilter(UpdatedSinceFilterSet):
     has_deadline = BooleanFilter(
         method="filter_has_deadline", label="Only obligations with (true) or without a deadline."
     )
-    state = state_filter("ISO code of a state: only obligations binding on it.")
+    state = state_filter(
+        "ISO code of a state: only obligations of binding instruments in force that bind it "
+        "(as a party, or as a member of the organisation whose members they bind)."
+    )
+    in_force = BooleanFilter(
+        method="filter_in_force",
+        label="Obligations of instruments in force today (true) or not (false).",
+    )
 
     class Meta:
         model = Obligation
         fields = []
+
+    short_labels = {
+        "instrument": "Instrument",
+        "norm": "Norm",
+        "topic": "Topic",
+        "modality": "Modality",
+        "duty_bearer": "Duty bearer",
+        "legal_force": "Legal force",
+        "kind": "Kind of instrument",
+        "has_deadline": "Has a deadline",
+        "state": "Binding on",
+        "in_force": "In force",
+    }
+
+    def filter_in_force(self, queryset, name, value):
+        return queryset.in_force() if value else queryset.not_in_force()
 
     def filter_topic(self, queryset, name, value: Topic):
         return queryset.for_topic(value)
@@ -118,6 +155,7 @@ class ResponseMeasureFilter(UpdatedSinceFilterSet):
         label="Highest escalation level (1–6).",
     )
     norm = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Norm.objects.all(),
         to_field_name="slug",
         field_name="responds_to",
@@ -138,6 +176,7 @@ class IncidentFilter(UpdatedSinceFilterSet):
     attributed_to = state_filter("ISO code of a state the incident was attributed to.")
     attributed_by = state_filter("ISO code of a state that attributed the incident.")
     victim = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=State.objects.all(),
         to_field_name="code",
         field_name="victims",
@@ -146,12 +185,14 @@ class IncidentFilter(UpdatedSinceFilterSet):
     responder = state_filter("ISO code of a state that took a response.")
     sector = topic_filter("Topic slug of an affected sector (sub-topics included).")
     norm = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Norm.objects.all(),
         to_field_name="slug",
         method="filter_norm",
         label="Slug of a norm the incident is alleged to breach.",
     )
     measure = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=ResponseMeasure.objects.all(),
         to_field_name="slug",
         method="filter_measure",
@@ -167,6 +208,19 @@ class IncidentFilter(UpdatedSinceFilterSet):
     class Meta:
         model = Incident
         fields = []
+
+    short_labels = {
+        "year": "Year",
+        "operation_type": "Operation type",
+        "attributed_to": "Attributed to",
+        "attributed_by": "Attributed by",
+        "victim": "Victim",
+        "responder": "Responder",
+        "sector": "Sector",
+        "norm": "Norm breached",
+        "measure": "Measure taken",
+        "confidence": "Confidence",
+    }
 
     def filter_state(self, queryset, name, value: State):
         lookup = {
@@ -188,7 +242,10 @@ class IncidentFilter(UpdatedSinceFilterSet):
 
 class AttributionFilter(UpdatedSinceFilterSet):
     incident = filters.ModelChoiceFilter(
-        queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
+        empty_label="Any",
+        queryset=Incident.objects.all(),
+        to_field_name="slug",
+        label="Incident slug.",
     )
     year = year_filter("Year of the statement.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of the attributing state.")
@@ -207,17 +264,24 @@ class AttributionFilter(UpdatedSinceFilterSet):
 
 class ResponseActionFilter(UpdatedSinceFilterSet):
     incident = filters.ModelChoiceFilter(
-        queryset=Incident.objects.all(), to_field_name="slug", label="Incident slug."
+        empty_label="Any",
+        queryset=Incident.objects.all(),
+        to_field_name="slug",
+        label="Incident slug.",
     )
     year = year_filter("Year of the action.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of a responding state.")
     measure = filters.ModelChoiceFilter(
-        queryset=ResponseMeasure.objects.all(), to_field_name="slug", label="Measure slug."
+        empty_label="Any",
+        queryset=ResponseMeasure.objects.all(),
+        to_field_name="slug",
+        label="Measure slug.",
     )
     category = filters.ChoiceFilter(
         choices=MeasureCategory.choices, field_name="measure__category", label="Measure category."
     )
     norm = filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Norm.objects.all(),
         to_field_name="slug",
         field_name="incident__breaches__norm",
@@ -231,3 +295,41 @@ class ResponseActionFilter(UpdatedSinceFilterSet):
 
     def filter_state(self, queryset, name, value: State):
         return queryset.filter(by_states=value).distinct()
+
+
+class LegalQuestionFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = LegalQuestion
+        fields = []
+
+
+class StanceFilter(UpdatedSinceFilterSet):
+    question = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=LegalQuestion.objects.all(),
+        to_field_name="slug",
+        label="Legal question slug.",
+    )
+    state = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=State.objects.all(),
+        to_field_name="code",
+        field_name="position__author_state",
+        label="ISO code of the state whose position it is.",
+    )
+    stance = filters.ChoiceFilter(choices=StanceChoice.choices, label="The stance taken.")
+    position = filters.ModelChoiceFilter(
+        empty_label="Any",
+        queryset=Instrument.objects.filter(kind=InstrumentKind.POSITION),
+        to_field_name="slug",
+        label="Slug of the position.",
+    )
+    region = filters.CharFilter(
+        field_name="position__author_state__region",
+        lookup_expr="iexact",
+        label="UN region of the state.",
+    )
+
+    class Meta:
+        model = Stance
+        fields = []

@@ -3,6 +3,7 @@ happened: incidents, their attribution, the norms they breached and the response
 
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
@@ -11,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import connection, models
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -398,6 +400,54 @@ class IncidentQuerySet(TaggedQuerySet):
 
     def attributed_to(self, state):
         return self.filter(attributions__to_states=state).distinct()
+
+    def per_year_and_type(self):
+        """{year the operation started: {operation type: incidents}}."""
+        rows = (
+            self.exclude(started_on=None)
+            .annotate(year=ExtractYear("started_on"))
+            .values("year", "operation_type")
+            .annotate(count=models.Count("id", distinct=True))
+        )
+        table = defaultdict(dict)
+        for row in rows:
+            table[row["year"]][row["operation_type"]] = row["count"]
+        return dict(table)
+
+    def attributed_states(self):
+        """[(state, incidents attributed to it)], most first."""
+        states = (
+            State.objects.filter(attributions_received__incident__in=self.values("pk"))
+            .annotate(count=models.Count("attributions_received__incident", distinct=True))
+            .order_by("-count", "name")
+        )
+        return [(state, state.count) for state in states]
+
+    def responses_per_year_and_category(self):
+        """{year of the response: {measure category: responses}}."""
+        rows = (
+            ResponseAction.objects.filter(incident__in=self.values("pk"))
+            .annotate(year=ExtractYear("date"))
+            .values("year", category=models.F("measure__category"))
+            .annotate(count=models.Count("id"))
+        )
+        table = defaultdict(dict)
+        for row in rows:
+            table[row["year"]][row["category"]] = row["count"]
+        return dict(table)
+
+    def days_to_first_attribution(self):
+        """[(incident, days from its disclosure — or start, when no disclosure date is
+        recorded — to its first public attribution)] for incidents with both dates."""
+        rows = self.annotate(first_attribution=models.Min("attributions__date")).exclude(
+            first_attribution=None
+        )
+        out = []
+        for incident in rows:
+            since = incident.disclosed_on or incident.started_on
+            if since is not None:
+                out.append((incident, max((incident.first_attribution - since).days, 0)))
+        return out
 
     def with_record(self):
         """Everything an incident's page, API detail and export show, in a fixed number of

@@ -8,10 +8,12 @@ from .models import (
     AllegedBreach,
     Attribution,
     Incident,
+    LegalQuestion,
     Norm,
     Obligation,
     ResponseAction,
     ResponseMeasure,
+    Stance,
     Topic,
 )
 
@@ -264,6 +266,7 @@ class AttributionSerializer(serializers.ModelSerializer):
             "to_group",
             "joint_with",
             "is_joint",
+            "summary",
             "source_url",
             "url",
             "html_url",
@@ -340,7 +343,10 @@ class IncidentListSerializer(serializers.ModelSerializer):
             "aliases",
             "operation_type",
             "started_on",
+            "started_on_precision",
+            "start_unknown",
             "ended_on",
+            "ended_on_precision",
             "disclosed_on",
             "victims",
             "sectors",
@@ -367,3 +373,52 @@ class IncidentSerializer(IncidentListSerializer):
             "html_url",
             "updated_at",
         ]
+
+
+class LegalQuestionSerializer(serializers.ModelSerializer):
+    url = ApiLink(view_name="api:legal-question-detail", lookup_field="slug")
+    html_url = PageLink()
+
+    class Meta:
+        model = LegalQuestion
+        fields = ["slug", "name", "description", "order", "url", "html_url", "updated_at"]
+
+
+class StanceSerializer(serializers.ModelSerializer):
+    """What one national (or common) position says on one legal question."""
+
+    url = ApiLink(view_name="api:stance-detail")
+    html_url = PageLink()
+    position = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField(help_text="State code or organisation slug.")
+    author_name = serializers.SerializerMethodField()
+    question = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    provision = ProvisionRefField(read_only=True, allow_null=True)
+    position_date = serializers.DateField(source="position.adopted_on", read_only=True)
+
+    class Meta:
+        model = Stance
+        fields = [
+            "id",
+            "position",
+            "author",
+            "author_name",
+            "position_date",
+            "question",
+            "stance",
+            "provision",
+            "summary",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+
+    def get_author(self, obj) -> str | None:
+        position = obj.position
+        if position.author_state_id:
+            return position.author_state_id
+        return position.author_organization.slug if position.author_organization_id else None
+
+    def get_author_name(self, obj) -> str:
+        author = obj.position.author
+        return author.name if author else ""

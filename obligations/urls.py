@@ -13,6 +13,8 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("matrix/", views.matrix, name="matrix"),
+    path("positions/", views.positions, name="positions"),
+    path("positions/<slug:slug>/", views.question_detail, name="question"),
     path("incidents/", views.IncidentListView.as_view(), name="incident-list"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident"),
 ]

@@ -1,24 +1,29 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
+from django_filters.views import FilterView
 
-from instruments.models import Instrument, LegalForce, Provision
+from instruments.models import Instrument, LegalForce, Membership, Provision, State
+from instruments.views import regions
+from normsdb.charts import horizontal_bars, stacked_years
+from normsdb.citations import cite
 
 from .filters import IncidentFilter, ObligationFilter
 from .models import (
-    AllegedBreach,
     Attribution,
     EscalationLevel,
     Incident,
+    LegalQuestion,
     MeasureCategory,
     Modality,
     Norm,
     Obligation,
-    ResponseAction,
+    OperationType,
     ResponseMeasure,
+    Stance,
     Topic,
 )
 
@@ -58,10 +63,7 @@ def norm_detail(request, slug):
     by_instrument = defaultdict(list)
     for obligation in obligations:
         by_instrument[obligation.instrument].append(obligation)
-    trail = sorted(
-        by_instrument.items(),
-        key=lambda item: (item[0].first_date is None, item[0].first_date, item[0].title),
-    )
+    trail = sorted(by_instrument.items(), key=lambda item: item[0].chronological_key)
     measures = norm.response_measures.prefetch_related(legal_basis_prefetch()).order_by(
         "escalation_level", "name"
     )
@@ -69,29 +71,33 @@ def norm_detail(request, slug):
     return render(
         request,
         "obligations/norm_detail.html",
-        {"norm": norm, "trail": trail, "measures": measures, "breaches": breaches},
+        {
+            "norm": norm,
+            "trail": trail,
+            "measures": measures,
+            "breaches": breaches,
+            "citation": cite(norm),
+        },
     )
 
 
-class ObligationListView(ListView):
+class ObligationListView(FilterView):
+    filterset_class = ObligationFilter
     paginate_by = 30
     template_name = "obligations/obligation_list.html"
 
     def get_queryset(self):
-        self.filterset = ObligationFilter(
-            self.request.GET or None,
-            queryset=Obligation.objects.select_related("instrument", "provision"),
+        return Obligation.objects.select_related("instrument", "provision").order_by(
+            FORCE_ORDER, "instrument__title", "provision__order", "slug"
         )
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        return queryset.order_by(FORCE_ORDER, "instrument__title", "provision__order", "slug")
 
     def get_context_data(self, **kwargs):
         counts = Topic.objects.obligation_counts()
         topics = list(Topic.objects.order_by("name"))
         return super().get_context_data(
-            filterset=self.filterset,
             topic_tree=topic_tree(topics, counts),
             selected_topic=self.request.GET.get("topic", ""),
+            states=State.objects.order_by("name"),
             **kwargs,
         )
 
@@ -120,7 +126,11 @@ def obligation_detail(request, slug):
         ),
         slug=slug,
     )
-    return render(request, "obligations/obligation_detail.html", {"obligation": obligation})
+    return render(
+        request,
+        "obligations/obligation_detail.html",
+        {"obligation": obligation, "citation": cite(obligation)},
+    )
 
 
 def ladder(request):
@@ -149,7 +159,9 @@ def measure_detail(request, slug):
         .order_by("-date")
     )
     return render(
-        request, "obligations/measure_detail.html", {"measure": measure, "actions": actions}
+        request,
+        "obligations/measure_detail.html",
+        {"measure": measure, "actions": actions, "citation": cite(measure)},
     )
 
 
@@ -188,60 +200,130 @@ def topic_detail(request, slug):
             "instruments": Instrument.objects.for_topic(topic)
             .select_related("organization")
             .order_by("title"),
+            "incidents": Incident.objects.for_topic(topic).order_by(
+                F("started_on").desc(nulls_last=True), "name"
+            ),
+            "citation": cite(topic),
         },
     )
 
 
-class IncidentListView(ListView):
+class IncidentListView(FilterView):
+    filterset_class = IncidentFilter
     paginate_by = 25
     template_name = "obligations/incident_list.html"
 
     def get_queryset(self):
-        self.filterset = IncidentFilter(self.request.GET or None, queryset=Incident.objects.all())
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        return queryset.prefetch_related(
+        return Incident.objects.prefetch_related(
             "victims",
             Prefetch("attributions", Attribution.objects.prefetch_related("to_states")),
         ).order_by(F("started_on").desc(nulls_last=True), "name")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filterset=self.filterset, **kwargs)
+        matching = Incident.objects.filter(pk__in=self.object_list.values("pk"))
+        return super().get_context_data(charts=incident_charts(matching), **kwargs)
+
+
+# Days from disclosure to the first public attribution, in the dashboard's buckets.
+DELAY_BUCKETS = [
+    ("Within a week", 7),
+    ("Within a month", 31),
+    ("Within three months", 92),
+    ("Within a year", 366),
+    ("Within two years", 731),
+    ("Later", None),
+]
+
+
+def incident_charts(incidents):
+    """The dashboard of /incidents/, for the incidents the filters keep."""
+    delays = incidents.days_to_first_attribution()
+    buckets = []
+    for label, limit in DELAY_BUCKETS:
+        lower = buckets[-1][1] if buckets else -1
+        count = sum(1 for _, days in delays if days > lower and (limit is None or days <= limit))
+        buckets.append((label, limit if limit is not None else 10**6, count))
+    states = incidents.attributed_states()[:15]
+    return {
+        "per_year": stacked_years(
+            sorted(incidents.per_year_and_type().items()), OperationType.choices
+        ),
+        "attributed": horizontal_bars([(s.name, n, f"?attributed_to={s.code}") for s, n in states]),
+        "responses": stacked_years(
+            sorted(incidents.responses_per_year_and_category().items()), MeasureCategory.choices
+        ),
+        "delays": horizontal_bars([(label, count, "") for label, _, count in buckets]),
+        "delay_count": len(delays),
+    }
 
 
 def incident_detail(request, slug):
-    incident = get_object_or_404(
-        Incident.objects.prefetch_related(
-            "victims",
-            "sectors",
-            Prefetch(
-                "attributions",
-                Attribution.objects.select_related("by_state", "by_organization").prefetch_related(
-                    "to_states", "joint_with"
-                ),
-            ),
-            Prefetch(
-                "breaches",
-                AllegedBreach.objects.select_related("norm").prefetch_related(
-                    "alleged_by_states", "alleged_by_organizations"
-                ),
-            ),
-            Prefetch(
-                "responses",
-                ResponseAction.objects.select_related(
-                    "measure", "legal_basis__instrument"
-                ).prefetch_related("by_states", "by_organizations"),
-            ),
-        ),
-        slug=slug,
-    )
+    incident = get_object_or_404(Incident.objects.with_record(), slug=slug)
+    responders = {state.pk for r in incident.responses.all() for state in r.by_states.all()}
+    memberships = list(Membership.objects.filter(state__in=responders))
     return render(
         request,
         "obligations/incident_detail.html",
         {
             "incident": incident,
             "timeline": incident.timeline(),
-            "checks": incident.threshold_checks(),
+            "checks": incident.threshold_checks(memberships),
             "levels": EscalationLevel.choices,
+            "citation": cite(incident),
+        },
+    )
+
+
+def positions(request):
+    """States × legal questions: each cell the latest stance of the state's positions, linked
+    to the paragraph that says it."""
+    region = request.GET.get("region", "")
+    if region and region not in regions():
+        return render(
+            request,
+            "obligations/positions.html",
+            {"errors": [f'Unknown region "{region[:60]}".'], "regions": regions()},
+            status=400,
+        )
+    questions = list(LegalQuestion.objects.all())
+    stances = Stance.objects.select_related(
+        "position__author_state", "position__author_organization", "provision", "question"
+    ).order_by(F("position__adopted_on").asc(nulls_first=True))
+    if region:
+        stances = stances.filter(position__author_state__region=region)
+    latest = {}
+    for stance in stances:  # later positions replace earlier ones
+        latest[(stance.position.author, stance.question_id)] = stance
+    authors = sorted({author for author, _ in latest}, key=lambda a: a.name)
+    rows = [(author, [latest.get((author, q.pk)) for q in questions]) for author in authors]
+    return render(
+        request,
+        "obligations/positions.html",
+        {
+            "questions": questions,
+            "rows": rows,
+            "region": region,
+            "regions": regions(),
+            "stance_count": len(latest),
+        },
+    )
+
+
+def question_detail(request, slug):
+    """What every state said on one legal question, in date order."""
+    question = get_object_or_404(LegalQuestion, slug=slug)
+    stances = question.stances.select_related(
+        "position__author_state", "position__author_organization", "provision"
+    ).order_by(F("position__adopted_on").asc(nulls_last=True), "position__title")
+    counts = Counter(s.get_stance_display() for s in stances)
+    return render(
+        request,
+        "obligations/question_detail.html",
+        {
+            "question": question,
+            "stances": stances,
+            "counts": sorted(counts.items()),
+            "citation": cite(question),
         },
     )
 
@@ -284,8 +366,7 @@ def matrix(request):
         cells[(link["norm_id"], link["instrument_id"])].append(link)
     instrument_ids = {instrument_id for _, instrument_id in cells}
     instruments = sorted(
-        Instrument.objects.filter(pk__in=instrument_ids),
-        key=lambda i: (i.first_date is None, i.first_date, i.title),
+        Instrument.objects.filter(pk__in=instrument_ids), key=lambda i: i.chronological_key
     )
     rows = []
     for norm in norms:

@@ -67,13 +67,21 @@ class UpdatedSinceFilterSet(filters.FilterSet):
 
 def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
     return filters.ModelChoiceFilter(
-        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic", label=label
+        queryset=Topic.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_topic",
+        label=label,
+        empty_label="Any",
     )
 
 
 def state_filter(label):
     return filters.ModelChoiceFilter(
-        queryset=State.objects.all(), to_field_name="code", method="filter_state", label=label
+        queryset=State.objects.order_by("name"),
+        to_field_name="code",
+        method="filter_state",
+        label=label,
+        empty_label="Any",
     )
 
 

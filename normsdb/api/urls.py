@@ -29,6 +29,10 @@ router.register("attributions", obligations_api.AttributionViewSet, basename="at
 router.register(
     "response-actions", obligations_api.ResponseActionViewSet, basename="response-action"
 )
+router.register("memberships", instruments_api.MembershipViewSet, basename="membership")
+router.register("votes", instruments_api.VoteViewSet, basename="vote")
+router.register("legal-questions", obligations_api.LegalQuestionViewSet, basename="legal-question")
+router.register("stances", obligations_api.StanceViewSet, basename="stance")
 
 docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 

@@ -56,8 +56,9 @@ def test_pages_have_landmarks_and_one_h1(client, cast_with_incident):
         "/instruments/test-convention/",
     ],
 )
-def test_staff_see_a_link_to_the_history_of_each_record(
+def test_everyone_sees_the_public_history_and_staff_the_admin_history_of_each_record(
     admin_client, client, cast_with_incident, url
 ):
-    assert "/history/" in admin_client.get(url).content.decode()
-    assert "/history/" not in client.get(url).content.decode()
+    assert "/history/" in client.get(url).content.decode()
+    assert "/admin/" in admin_client.get(url).content.decode()
+    assert "admin history" not in client.get(url).content.decode()

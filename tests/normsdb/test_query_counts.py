@@ -1,4 +1,5 @@
-"""No page runs more than 12 SQL queries, and lists of 1 and of 50 records cost the same."""
+"""No page runs more than 20 SQL queries, and lists of 1 and of 50 records cost the same
+(the state profile and the incidents dashboard are the heaviest: four parts, four charts)."""
 
 import datetime
 
@@ -18,7 +19,7 @@ from tests.factories import (
     make_state,
 )
 
-MAX_QUERIES = 12
+MAX_QUERIES = 20
 
 
 def grow(cast, n, start=0):

@@ -86,4 +86,4 @@ def test_the_matrix_rejects_an_unknown_topic(client, cast_with_incident):
 def test_the_incident_page_orders_its_timeline_and_checks_thresholds(client, cast_with_incident):
     page = client.get("/incidents/op-hospital/").content.decode()
     assert page.index("Operation begins") < page.index("Attribution") < page.index("Ladder level 2")
-    assert "threshold met" in page
+    assert "meets it" in page and "Responder" in page

@@ -1,0 +1,101 @@
+"""Atom feeds of new and changed records (Django's syndication framework): every change, and
+each list with the filters of the page that links it (/feeds/obligations/?topic=health)."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.utils.feedgenerator import Atom1Feed
+
+from instruments.filters import InstrumentFilter
+from instruments.models import Instrument
+from normsdb.origin import absolute_url
+from obligations.filters import IncidentFilter, ObligationFilter
+from obligations.models import Incident, Norm, Obligation, ResponseMeasure
+
+ITEMS = 50
+
+# name → (title, model, FilterSet or None, the list page it follows)
+LISTS = {
+    "instruments": ("Instruments", Instrument, InstrumentFilter, "/instruments/"),
+    "obligations": ("Obligations", Obligation, ObligationFilter, "/obligations/"),
+    "norms": ("Norms", Norm, None, "/norms/"),
+    "incidents": ("Incidents", Incident, IncidentFilter, "/incidents/"),
+}
+
+
+class RecordFeed(Feed):
+    """New and changed records of one list, newest change first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, name):
+        if name == "changes":
+            return {"name": name, "request": request}
+        if name not in LISTS:
+            raise Http404("No such feed.")
+        return {"name": name, "request": request}
+
+    def title(self, obj):
+        if obj["name"] == "changes":
+            return "NormsDB: new and changed records"
+        return f"NormsDB: new and changed {LISTS[obj['name']][0].lower()}"
+
+    def link(self, obj):
+        if obj["name"] == "changes":
+            return absolute_url("/")
+        query = obj["request"].GET.urlencode()
+        return absolute_url(LISTS[obj["name"]][3] + (f"?{query}" if query else ""))
+
+    def feed_url(self, obj):
+        query = obj["request"].GET.urlencode()
+        return absolute_url(obj["request"].path + (f"?{query}" if query else ""))
+
+    def subtitle(self, obj):
+        return "Records are listed when they are created or changed; follow each to its page."
+
+    def items(self, obj):
+        if obj["name"] == "changes":
+            return changes()
+        _, model, filterset_class, _ = LISTS[obj["name"]]
+        queryset = model.objects.all()
+        if filterset_class is not None:
+            filterset = filterset_class(obj["request"].GET or None, queryset=queryset)
+            if filterset.is_bound and not filterset.is_valid():
+                raise Http404("A filter of this feed is not valid; see the list page.")
+            queryset = filterset.qs
+        if model is Obligation:
+            queryset = queryset.select_related("instrument", "provision")
+        return list(queryset.order_by("-updated_at")[:ITEMS])
+
+    def item_title(self, item):
+        return str(item)
+
+    def item_description(self, item):
+        for name in ("summary", "statement", "description"):
+            if getattr(item, name, ""):
+                return getattr(item, name)
+        return ""
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+def changes():
+    """The latest changes across instruments, norms, obligations, measures and incidents."""
+    models = [
+        Instrument.objects.all(),
+        Norm.objects.all(),
+        Obligation.objects.select_related("instrument", "provision"),
+        ResponseMeasure.objects.all(),
+        Incident.objects.all(),
+    ]
+    latest = [record for queryset in models for record in queryset.order_by("-updated_at")[:ITEMS]]
+    return sorted(latest, key=lambda r: r.updated_at, reverse=True)[:ITEMS]
