@@ -3,9 +3,19 @@ import datetime
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from obligations.models import Obligation
+from obligations.models import Obligation, Stance
 
-from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
+from .models import (
+    Instrument,
+    InstrumentRelation,
+    Membership,
+    Organization,
+    Participation,
+    Provision,
+    RecordedVote,
+    State,
+    Vote,
+)
 
 
 @admin.register(Organization)
@@ -33,8 +43,21 @@ class ProvisionInline(admin.TabularInline):
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
-    fields = ["state", "status", "signed_on", "consented_on", "note", "source_url"]
-    autocomplete_fields = ["state"]
+    fields = ["state", "organization", "status", "signed_on", "consented_on", "note", "source_url"]
+    autocomplete_fields = ["state", "organization"]
+    extra = 0
+
+
+class RecordedVoteInline(admin.StackedInline):
+    model = RecordedVote
+    extra = 0
+
+
+class StanceInline(admin.TabularInline):
+    model = Stance
+    fk_name = "position"
+    fields = ["question", "stance", "provision", "summary"]
+    autocomplete_fields = ["provision"]
     extra = 0
 
 
@@ -69,10 +92,23 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "legal_force", "scope", "status", "organization", "topics"]
     search_fields = ["title", "short_title", "symbol", "slug"]
     list_select_related = ["organization"]
-    autocomplete_fields = ["organization", "topics"]
+    autocomplete_fields = [
+        "organization",
+        "topics",
+        "author_state",
+        "author_organization",
+        "binds_members_of",
+    ]
     prepopulated_fields = {"slug": ["short_title"]}
     date_hierarchy = "adopted_on"
-    inlines = [ProvisionInline, ObligationInline, ParticipationInline, RelationInline]
+    inlines = [
+        ProvisionInline,
+        ObligationInline,
+        ParticipationInline,
+        RelationInline,
+        RecordedVoteInline,
+        StanceInline,
+    ]
     readonly_fields = ["created_at", "updated_at"]
     actions = ["mark_reviewed"]
 
@@ -99,9 +135,33 @@ class ProvisionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(SimpleHistoryAdmin):
-    list_display = ["state", "instrument", "status", "signed_on", "consented_on"]
+    list_display = ["participant", "instrument", "status", "signed_on", "consented_on"]
     list_filter = ["status", "instrument"]
-    search_fields = ["state__name", "state__code", "instrument__title", "instrument__short_title"]
+    search_fields = [
+        "state__name",
+        "state__code",
+        "organization__name",
+        "instrument__title",
+        "instrument__short_title",
+    ]
+    list_select_related = ["state", "organization", "instrument"]
+    autocomplete_fields = ["state", "organization", "instrument"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["state", "organization", "joined_on", "left_on"]
+    list_filter = ["organization"]
+    search_fields = ["state__name", "state__code", "organization__name"]
+    list_select_related = ["state", "organization"]
+    autocomplete_fields = ["state", "organization"]
+
+
+@admin.register(Vote)
+class VoteAdmin(SimpleHistoryAdmin):
+    list_display = ["state", "instrument", "vote"]
+    list_filter = ["vote", "instrument"]
+    search_fields = ["state__name", "state__code", "instrument__symbol", "instrument__title"]
     list_select_related = ["state", "instrument"]
     autocomplete_fields = ["state", "instrument"]
 

@@ -12,6 +12,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
 from instruments.models import Instrument, Provision
 from normsdb.origin import absolute_url
 
@@ -24,6 +27,19 @@ FORMATS = [
     ("csl", "CSL-JSON"),
 ]
 TREATY_KINDS = {Instrument.Kind.TREATY, Instrument.Kind.PROTOCOL}
+
+
+CITATION = inline_serializer(
+    "Citation",
+    {
+        "text": serializers.CharField(help_text="Plain text."),
+        "oscola": serializers.CharField(help_text="OSCOLA (UK legal citation)."),
+        "bluebook": serializers.CharField(help_text="Bluebook (US legal citation)."),
+        "bibtex": serializers.CharField(help_text="A BibTeX @misc entry."),
+        "csl": serializers.DictField(help_text="CSL-JSON, for Zotero and other managers."),
+        "permalink": serializers.URLField(help_text="The record's stable address."),
+    },
+)
 
 
 @dataclass

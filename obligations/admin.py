@@ -5,10 +5,12 @@ from .models import (
     AllegedBreach,
     Attribution,
     Incident,
+    LegalQuestion,
     Norm,
     Obligation,
     ResponseAction,
     ResponseMeasure,
+    Stance,
     Topic,
 )
 
@@ -120,3 +122,19 @@ class ResponseActionAdmin(SimpleHistoryAdmin):
     search_fields = ["incident__name", "measure__name", "description"]
     list_select_related = ["incident", "measure"]
     autocomplete_fields = ["incident", "measure", "by_states", "by_organizations", "legal_basis"]
+
+
+@admin.register(LegalQuestion)
+class LegalQuestionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "order"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Stance)
+class StanceAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "question", "stance"]
+    list_filter = ["question", "stance"]
+    search_fields = ["position__title", "position__author_state__name", "summary"]
+    list_select_related = ["position", "question"]
+    autocomplete_fields = ["position", "provision"]

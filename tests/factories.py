@@ -149,3 +149,50 @@ def make_user(username, *, permissions=(), staff=False, groups=()):
     for group in groups:
         user.groups.add(group)
     return user
+
+
+def make_membership(**kwargs):
+    from instruments.models import Membership
+
+    return Membership.objects.create(**kwargs)
+
+
+def make_question(**kwargs):
+    from obligations.models import LegalQuestion
+
+    kwargs.setdefault("slug", unique("question"))
+    kwargs.setdefault("name", "Sovereignty as a rule")
+    kwargs.setdefault("description", "Whether sovereignty is a rule of its own.")
+    return LegalQuestion.objects.create(**kwargs)
+
+
+def make_position(**kwargs):
+    kwargs.setdefault("kind", "position")
+    kwargs.setdefault("legal_force", "voluntary")
+    kwargs.setdefault("scope", "national")
+    kwargs.setdefault("status", "adopted")
+    kwargs.setdefault("title", "International law in cyberspace: a national position")
+    return make_instrument(**kwargs)
+
+
+def make_stance(**kwargs):
+    from obligations.models import Stance
+
+    kwargs.setdefault("stance", "affirms")
+    kwargs.setdefault("summary", "Sovereignty is a rule whose breach is wrongful.")
+    return Stance.objects.create(**kwargs)
+
+
+def make_recorded_vote(instrument, *, yes=(), no=(), abstain=(), absent=(), **kwargs):
+    """A recorded vote whose official totals are the lists' lengths unless given."""
+    from instruments.models import RecordedVote, Vote
+
+    kwargs.setdefault("in_favour", len(yes))
+    kwargs.setdefault("against", len(no))
+    kwargs.setdefault("abstaining", len(abstain))
+    kwargs.setdefault("source_url", "https://digitallibrary.un.org/record/1")
+    record = RecordedVote.objects.create(instrument=instrument, **kwargs)
+    for choice, states in (("yes", yes), ("no", no), ("abstain", abstain), ("absent", absent)):
+        for state in states:
+            Vote.objects.create(instrument=instrument, state=state, vote=choice)
+    return record

@@ -12,6 +12,8 @@ from instruments import api as instruments_api
 from normsdb.api_views import SearchView
 from obligations import api as obligations_api
 
+from .deletions import DeletionsView
+
 router = DefaultRouter()
 router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
 router.register("provisions", instruments_api.ProvisionViewSet, basename="provision")
@@ -39,6 +41,7 @@ docs_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:
 app_name = "api"
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/deletions/", DeletionsView.as_view(), name="deletions"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, which the site's

@@ -16,6 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from normsdb.citations import CITATION, cite
+
 from .errors import JSONErrorsMixin, PreconditionFailed, PreconditionRequired
 from .history import HISTORY, history_entries
 from .renderers import csv_columns, csv_text
@@ -45,6 +47,16 @@ class ReadOnlyResourceViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
         if request.query_params.get("page_size") == "all" and self.wants_csv(request):
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
         response = super().list(request, *args, **kwargs)
+        if self.wants_csv(request):
+            # A CSV page has no room for the count and paging links: they go in the headers.
+            response["X-Total-Count"] = str(response.data["count"])
+            links = [
+                f'<{response.data[rel]}>; rel="{rel}"'
+                for rel in ("next", "previous")
+                if response.data.get(rel)
+            ]
+            if links:
+                response["Link"] = ", ".join(links)
         shown = self.paginator.page.object_list if self.paginator.page else []
         return with_last_modified(response, max((o.updated_at for o in shown), default=None))
 
@@ -98,6 +110,28 @@ class ReadOnlyResourceViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     def history(self, request, *args, **kwargs):
         instance = self.get_object()
         return Response({"results": history_entries(instance, show_users=request.user.is_staff)})
+
+    @extend_schema(
+        summary="How to cite this record",
+        description="Plain text, OSCOLA, Bluebook, BibTeX and CSL-JSON, with today's date as "
+        "the accessed date and the record's permalink (a provision's with its anchor).",
+        responses={200: CITATION},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+    )
+    def cite(self, request, *args, **kwargs):
+        try:
+            citation = cite(self.get_object())
+        except TypeError:
+            raise exceptions.NotFound(
+                "Records of this kind are cited through their instrument or incident."
+            ) from None
+        return Response(citation.as_dict())
 
 
 def with_last_modified(response, last_modified):

@@ -6,7 +6,19 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.factories import make_attribution, make_incident, make_measure, make_response
+from tests.factories import (
+    make_attribution,
+    make_incident,
+    make_instrument,
+    make_measure,
+    make_membership,
+    make_position,
+    make_provision,
+    make_question,
+    make_recorded_vote,
+    make_response,
+    make_stance,
+)
 
 MODELS = [
     model
@@ -30,7 +42,13 @@ def populated(cast):
     InstrumentRelation.objects.create(
         from_instrument=cast.report, to_instrument=cast.treaty, kind="builds_on"
     )
-    Organization.objects.create(slug="coe", name="Council of Europe")
+    eu = Organization.objects.create(slug="coe", name="Council of Europe")
+    make_membership(organization=eu, state=cast.germany, joined_on=datetime.date(1951, 7, 13))
+    resolution = make_instrument(slug="res", kind="resolution", legal_force="voluntary")
+    make_recorded_vote(resolution, yes=[cast.germany], no=[cast.kenya])
+    position = make_position(slug="de-position", author_state=cast.germany)
+    paragraph = make_provision(instrument=position, label="para. 1")
+    make_stance(position=position, question=make_question(), provision=paragraph)
     return cast
 
 
