@@ -1,5 +1,8 @@
 """Charts drawn as inline SVG by the server: geometry here, markup in templates/_chart_*.html.
 
+The drawings are about as wide as the column they sit in (460 and 440 units), so that their
+15-unit text renders at about 15 px on a desktop and never much below 12 px on a phone.
+
 Each chart also carries its numbers as a table, the text alternative for screen readers.
 Colours are SVG fill attributes (not inline styles, which the CSP forbids) and every colour
 holds at least 4.5:1 against white.
@@ -28,7 +31,7 @@ class Bar:
     label: str
 
 
-def stacked_years(rows, series, colours=None, *, width=640, height=240, margin=34):
+def stacked_years(rows, series, colours=None, *, width=460, height=220, margin=34):
     """rows: [(year, {key: count})]; series: [(key, label)] → bars, ticks, legend, table.
 
     Years without a value inside the range are drawn as gaps, so the axis stays a timeline."""
@@ -73,7 +76,7 @@ def stacked_years(rows, series, colours=None, *, width=640, height=240, margin=3
     return chart
 
 
-def horizontal_bars(rows, *, width=640, row_height=40):
+def horizontal_bars(rows, *, width=440, row_height=44):
     """rows: [(label, count, url)] → bars, each with its label above it in full (no label
     is clipped, however long)."""
     top = max((count for _, count, _ in rows), default=0) or 1
@@ -85,10 +88,10 @@ def horizontal_bars(rows, *, width=640, row_height=40):
                 "label": label,
                 "count": count,
                 "url": url,
-                "label_y": y + 14,
-                "y": y + 19,
+                "label_y": y + 16,
+                "y": y + 22,
                 "width": max((width - 60) * count / top, 1),
-                "count_y": y + 32,
+                "count_y": y + 35,
             }
         )
     return {"bars": bars, "width": width, "height": max(len(rows) * row_height, row_height)}

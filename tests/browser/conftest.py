@@ -62,6 +62,6 @@ def curated_live(transactional_db, live_server):
     return live_server
 
 
-def shot(page, name):
+def shot(page, name, *, full_page=False):
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
