@@ -24,7 +24,7 @@ def test_a_researcher_goes_from_home_to_a_response_measure(page, curated_live):
 
     page.get_by_role("link", name="Estonia").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Estonia")
-    expect(page.get_by_role("heading", name="Binding instruments")).to_be_visible()
+    expect(page.get_by_role("heading", name="What binds it")).to_be_visible()
 
     page.get_by_text(re.compile(r"^Cybercrime \(\d+\)")).first.click()
     page.locator("details[open] .records a").first.click()
