@@ -158,6 +158,18 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_ENABLED = env_flag("AXES_ENABLED", True)
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "saved-searches"
+LOGOUT_REDIRECT_URL = "home"
+
+# Alerts of saved searches (manage.py send_alerts): any SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NormsDB <alerts@localhost>")
+
 FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

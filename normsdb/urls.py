@@ -16,6 +16,13 @@ urlpatterns = [
     path("feeds/<str:name>/", RecordFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("account/searches/", views.saved_searches, name="saved-searches"),
+    path(
+        "account/searches/<int:pk>/delete/",
+        views.saved_search_delete,
+        name="saved-search-delete",
+    ),
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("healthz", views.healthz, name="healthz"),

@@ -4,20 +4,30 @@ import sys
 from collections import defaultdict
 
 from django.apps import apps
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.http import require_POST
 
 from instruments.models import Instrument, LegalForce
 from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 
+from .alerts import follow
 from .api.history import history_entries
 from .charts import FORCE_COLOURS, horizontal_bars, stacked_years
+from .models import SavedSearch
 from .origin import absolute_url
 from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
@@ -282,3 +292,32 @@ def not_found(request, path):
                 request.path + "/" + (f"?{query}" if query else "")
             )
     return page_not_found(request)
+
+
+@login_required
+def saved_searches(request):
+    """A signed-in user's saved searches; POST (from the search page) saves one."""
+    if request.method == "POST":
+        query = request.POST.get("query", "")[:1000]
+        params = QueryDict(query)
+        if not params.get("q", "").strip():
+            return HttpResponse("Save a search with words to look for.", status=400)
+        name = (request.POST.get("name") or params.get("q", "")).strip()[:120]
+        saved, created = SavedSearch.objects.get_or_create(
+            user=request.user, query=query, defaults={"name": name}
+        )
+        if created:
+            follow(saved)
+        return redirect("saved-searches")
+    return render(
+        request,
+        "accounts/saved_searches.html",
+        {"saved": SavedSearch.objects.filter(user=request.user).order_by("-created_at")},
+    )
+
+
+@require_POST
+@login_required
+def saved_search_delete(request, pk):
+    SavedSearch.objects.filter(user=request.user, pk=pk).delete()
+    return redirect("saved-searches")
