@@ -1,3 +1,4 @@
+import re
 from collections import Counter, defaultdict
 
 from django.db.models import Count, F, Q
@@ -199,15 +200,19 @@ def root_topic(topic, topics_by_id):
     return topic
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def compare(request):
     slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
     message = ""
     if len(slugs) > 4:
         message = "Compare up to four instruments; only the first four are shown."
         slugs = slugs[:4]
+    # Only slug-shaped values reach the database (a NUL byte cannot even be sent to it).
     found = {
         i.slug: i
-        for i in Instrument.objects.filter(slug__in=slugs)
+        for i in Instrument.objects.filter(slug__in=[s for s in slugs if SLUG.fullmatch(s)])
         .select_related("organization")
         .annotate(party_count=Count("participations", distinct=True))
     }
