@@ -1,22 +1,22 @@
 import datetime
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from normsdb.admin import HistoryAdmin
 from obligations.models import Obligation
 
 from .models import Instrument, InstrumentRelation, Organization, Participation, Provision, State
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "acronym", "slug", "url"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(State)
-class StateAdmin(SimpleHistoryAdmin):
+class StateAdmin(HistoryAdmin):
     list_display = ["name", "code", "region", "subregion"]
     list_filter = ["region", "subregion"]
     search_fields = ["name", "code"]
@@ -55,7 +55,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(HistoryAdmin):
     list_display = [
         "title",
         "symbol",
@@ -89,7 +89,7 @@ class InstrumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(SimpleHistoryAdmin):
+class ProvisionAdmin(HistoryAdmin):
     list_display = ["label", "heading", "instrument", "order"]
     list_filter = ["instrument__kind"]
     search_fields = ["label", "heading", "instrument__title", "instrument__short_title"]
@@ -98,7 +98,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(HistoryAdmin):
     list_display = ["state", "instrument", "status", "signed_on", "consented_on"]
     list_filter = ["status", "instrument"]
     search_fields = ["state__name", "state__code", "instrument__title", "instrument__short_title"]
@@ -107,7 +107,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstrumentRelation)
-class InstrumentRelationAdmin(SimpleHistoryAdmin):
+class InstrumentRelationAdmin(HistoryAdmin):
     list_display = ["from_instrument", "kind", "to_instrument"]
     list_filter = ["kind"]
     search_fields = ["from_instrument__title", "to_instrument__title"]

@@ -123,20 +123,46 @@ if not DATABASE_URL:
 
     DATABASE_URL = embedded_database_url(DATA_DIR)
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
+# Bounds on every database wait, so that no request can hang on the database:
+# - connect_timeout: a server that does not answer the connection (libpq; 2 s is its minimum);
+# - statement_timeout: the server cancels a runaway statement itself (a loop in data, a
+#   pathological query); long maintenance runs may lift it with DATABASE_STATEMENT_TIMEOUT=0;
+# - client_connection_check_interval: a statement whose client went away (for example one cut
+#   by the request deadline, normsdb.deadline) stops within a second instead of running on;
+# - TCP keepalives: a server or network that vanished without closing the connection is
+#   noticed within about 20 s, also between requests on a persistent connection.
+# A server that is frozen (stopped, not gone) still ACKs TCP and never answers: for that, each
+# web request bounds its waits on the client side (DATABASE_WAIT_SECONDS, normsdb.deadline).
+DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5s")
+DATABASE_WAIT_SECONDS = float(os.environ.get("DATABASE_WAIT_SECONDS", "2"))
+DATABASE_OPTIONS = {
+    "connect_timeout": 2,
+    "options": (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+        " -c client_connection_check_interval=1000"
+    ),
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+
+
+def database(url: str) -> dict:
+    settings_dict = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-}
+    settings_dict["OPTIONS"] = {**DATABASE_OPTIONS, **settings_dict.get("OPTIONS", {})}
+    return settings_dict
+
+
+DATABASES = {"default": database(DATABASE_URL)}
 # Parallel test runs on one server (for example two developers' suites) name their own
 # test database; pytest-django adds a suffix per xdist worker on top.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
-DATABASES["default"].setdefault("OPTIONS", {})
-# Fail fast when the database is down, so a worker answers 503 instead of hanging.
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,6 +181,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_ENABLED = env_flag("AXES_ENABLED", True)
+
+# Request bodies: the API answers a larger one with a JSON 413 (normsdb.api.parsers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"

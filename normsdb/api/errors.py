@@ -8,6 +8,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .parsers import RequestTooLarge
+
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
@@ -19,12 +21,6 @@ class PreconditionFailed(exceptions.APIException):
     status_code = 412
     default_detail = "The record changed since you read it: fetch it again, then retry."
     default_code = "precondition_failed"
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-    default_code = "request_too_large"
 
 
 # The database's own refusals (triggers and constraints), by constraint name: the field they

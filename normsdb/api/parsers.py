@@ -4,11 +4,16 @@ import while DRF itself is loading)."""
 import re
 
 from django.conf import settings
-from rest_framework import parsers
+from rest_framework import exceptions, parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
 
-from .errors import RequestTooLarge
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # No record the API writes nests deeper than a few levels; a body nested hundreds deep is
