@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that touches the database: bounds every wait on it (normsdb.deadline).
+    "normsdb.deadline.DatabaseDeadlineMiddleware",
     # ETag, If-None-Match and If-Modified-Since for every GET, cached or not.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +137,8 @@ if not DATABASE_URL:
 # web request bounds its waits on the client side (DATABASE_WAIT_SECONDS, normsdb.deadline).
 DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5s")
 DATABASE_WAIT_SECONDS = float(os.environ.get("DATABASE_WAIT_SECONDS", "2"))
+# /healthz answers within this, whatever the database does (normsdb.views.healthz).
+HEALTH_CHECK_SECONDS = float(os.environ.get("HEALTH_CHECK_SECONDS", "1.5"))
 DATABASE_OPTIONS = {
     "connect_timeout": 2,
     "options": (

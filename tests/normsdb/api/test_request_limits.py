@@ -9,9 +9,7 @@ from normsdb.models import LONG_TEXT_MAX
 
 
 def post_raw(client, body):
-    return client.generic(
-        "POST", "/api/v1/instruments/", body, content_type="application/json"
-    )
+    return client.generic("POST", "/api/v1/instruments/", body, content_type="application/json")
 
 
 def test_a_body_over_the_upload_limit_is_a_json_413(editor_api, settings):
@@ -31,9 +29,7 @@ def test_a_body_nested_a_million_levels_deep_is_a_400(editor_api, settings):
     assert response.status_code == 400
 
 
-def test_a_summary_of_over_a_megabyte_of_distinct_words_is_a_400_naming_the_field(
-    editor_api, cast
-):
+def test_a_summary_of_over_a_megabyte_of_distinct_words_is_a_400_naming_the_field(editor_api, cast):
     words = " ".join(f"w{n:07d}" for n in range(130_000))  # 1.17 MB, all different
     body = {
         "slug": "huge",
