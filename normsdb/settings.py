@@ -211,12 +211,14 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    # Rendered pages and API answers (normsdb.pagecache): per process, or shared in Redis.
+    # Rendered pages, API answers (normsdb.pagecache) and rate-limit counters: per process,
+    # or shared in Redis. Sites (or test runs) sharing one Redis set CACHE_KEY_PREFIX apart.
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    ),
+    )
+    | {"KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")},
 }
 
 # Anonymous reads are served from the cache until the data they show changes (normsdb.pagecache).

@@ -85,12 +85,13 @@ def production_app(start_app, database_server):
 
 @pytest.fixture
 def start_app(tmp_path):
-    """start_app(database_url, workers=2, **environment) -> base URL of a gunicorn serving the
-    project with production settings, migrated; stopped at the end of the test."""
+    """start_app(database_url, workers=2, prepare=True, **environment) -> the base URL of a
+    gunicorn serving the project with production settings (static files collected and the
+    database migrated unless prepare=False), stopped at the end of the test."""
     apps = []
 
-    def start(database_url, *, workers=2, migrate=True, **extra):
-        return launch(apps, tmp_path, database_url, workers, migrate, extra)
+    def start(database_url, *, workers=2, prepare=True, **extra):
+        return launch(apps, tmp_path, database_url, workers, prepare, extra)
 
     yield start
     for app in apps:
@@ -99,7 +100,7 @@ def start_app(tmp_path):
         app.wait(timeout=30)
 
 
-def launch(apps, tmp_path, database_url, workers, migrate, extra):
+def launch(apps, tmp_path, database_url, workers, prepare, extra):
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -111,7 +112,7 @@ def launch(apps, tmp_path, database_url, workers, migrate, extra):
         "STATIC_ROOT": str(tmp_path / "static"),
         **extra,
     }
-    commands = [["collectstatic", "--noinput"]] + ([["migrate", "--noinput"]] if migrate else [])
+    commands = [["collectstatic", "--noinput"], ["migrate", "--noinput"]] if prepare else []
     for command in commands:
         subprocess.run(
             [sys.executable, "manage.py", *command],
