@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that touches the database: bounds every wait on it (normsdb.deadline).
     "normsdb.deadline.DatabaseDeadlineMiddleware",
+    # Where this request's reads go: a replica, or the primary after a write.
+    "normsdb.replicas.ReplicaMiddleware",
     # ETag, If-None-Match and If-Modified-Since for every GET, cached or not.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +165,14 @@ def database(url: str) -> dict:
 
 
 DATABASES = {"default": database(DATABASE_URL)}
+# Read replicas (streaming standbys of the primary): reads of web requests go there, writes
+# and a client's reads right after its own writes to the primary (normsdb.replicas).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica_{number}"] = database(url) | {"TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["normsdb.replicas.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "10"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "15"))
 # Parallel test runs on one server (for example two developers' suites) name their own
 # test database; pytest-django adds a suffix per xdist worker on top.
 if os.environ.get("TEST_DATABASE_NAME"):

@@ -91,7 +91,7 @@ def start_app(tmp_path):
     apps = []
 
     def start(database_url, *, workers=2, prepare=True, **extra):
-        return launch(apps, tmp_path, database_url, workers, prepare, extra)
+        return launch(apps, tmp_path, database_url, workers, not prepare, extra)
 
     yield start
     for app in apps:
@@ -100,8 +100,8 @@ def start_app(tmp_path):
         app.wait(timeout=30)
 
 
-def launch(apps, tmp_path, database_url, workers, prepare, extra):
-    environment = {
+def production_environment(tmp_path, database_url, **extra):
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
@@ -112,8 +112,12 @@ def launch(apps, tmp_path, database_url, workers, prepare, extra):
         "STATIC_ROOT": str(tmp_path / "static"),
         **extra,
     }
-    commands = [["collectstatic", "--noinput"], ["migrate", "--noinput"]] if prepare else []
-    for command in commands:
+
+
+def prepare(tmp_path, database_url):
+    """Collect the static files and migrate the database, as a deploy does."""
+    environment = production_environment(tmp_path, database_url)
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
@@ -122,6 +126,12 @@ def launch(apps, tmp_path, database_url, workers, prepare, extra):
             capture_output=True,
             timeout=300,
         )
+
+
+def launch(apps, tmp_path, database_url, workers, prepared, extra):
+    if not prepared:
+        prepare(tmp_path, database_url)
+    environment = production_environment(tmp_path, database_url, **extra)
     port = free_port()
     app = subprocess.Popen(
         [
