@@ -69,6 +69,18 @@ class InstrumentJSONLDSerializer(serializers.BaseSerializer):
     destroy=extend_schema(summary="Delete an instrument (editors; If-Match required)"),
 )
 class InstrumentViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.instrumentrelation",
+            "instruments.membership",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.topic",
+        }
+    )
     queryset = Instrument.objects.all()
     serializer_class = InstrumentSerializer
     list_serializer_class = InstrumentListSerializer
@@ -113,6 +125,12 @@ class InstrumentViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One provision"),
 )
 class ProvisionViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.provision",
+        }
+    )
     queryset = Provision.objects.select_related("instrument")
     serializer_class = ProvisionSerializer
     filterset_class = ProvisionFilter
@@ -125,6 +143,11 @@ class ProvisionViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One state, by ISO 3166-1 alpha-2 code"),
 )
 class StateViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.state",
+        }
+    )
     queryset = State.objects.all()
     serializer_class = StateSerializer
     filterset_class = StateFilter
@@ -144,6 +167,11 @@ class StateViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One organisation"),
 )
 class OrganizationViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.organization",
+        }
+    )
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
@@ -160,6 +188,14 @@ class OrganizationViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One participation"),
 )
 class ParticipationViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.state",
+        }
+    )
     queryset = Participation.objects.select_related("state", "instrument")
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilter

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from normsdb.citations import cite, schema_org
+from normsdb.pagecache import shows
 from obligations.models import Attribution, Obligation, ResponseAction, Topic
 
 from .filters import InstrumentFilter, StateFilter
@@ -40,6 +41,16 @@ PARTICIPANT_SORTS = {
 
 
 class InstrumentListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.membership",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.state",
+            "obligations.topic",
+        }
+    )
     paginate_by = 25
     template_name = "instruments/instrument_list.html"
 
@@ -60,6 +71,17 @@ class InstrumentListView(ListView):
         )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.instrumentrelation",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def instrument_detail(request, slug):
     instrument = get_object_or_404(
         Instrument.objects.select_related("organization").prefetch_related("topics"), slug=slug
@@ -129,6 +151,12 @@ def provision_tree(provisions, obligations_by_provision):
 
 
 class StateListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "instruments.participation",
+            "instruments.state",
+        }
+    )
     paginate_by = 100
     template_name = "instruments/state_list.html"
 
@@ -145,6 +173,20 @@ class StateListView(ListView):
         return super().get_context_data(filterset=self.filterset, regions=sorted(regions), **kwargs)
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.membership",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.attribution",
+    "obligations.incident",
+    "obligations.obligation",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def state_detail(request, code):
     state = get_object_or_404(State, code=code.upper())
     participations = sorted(
@@ -203,6 +245,16 @@ def root_topic(topic, topics_by_id):
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def compare(request):
     slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if s))
     message = ""

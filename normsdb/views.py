@@ -19,6 +19,7 @@ from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 
 from .charts import horizontal_bars, stacked_years
 from .deadline import watchdog
+from .pagecache import shows
 from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
@@ -105,6 +106,18 @@ def topic_chart():
     return horizontal_bars(rows)
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def home(request):
     return render(
         request,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from instruments.models import Instrument, LegalForce, Provision
+from normsdb.pagecache import shows
 
 from .filters import IncidentFilter, ObligationFilter
 from .models import (
@@ -37,6 +38,13 @@ def legal_basis_prefetch():
 
 
 class NormListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "obligations.norm",
+            "obligations.obligation",
+            "obligations.topic",
+        }
+    )
     paginate_by = 50
     template_name = "obligations/norm_list.html"
 
@@ -48,6 +56,18 @@ class NormListView(ListView):
         )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.allegedbreach",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def norm_detail(request, slug):
     norm = get_object_or_404(Norm.objects.prefetch_related("topics"), slug=slug)
     obligations = (
@@ -74,6 +94,17 @@ def norm_detail(request, slug):
 
 
 class ObligationListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.membership",
+            "instruments.participation",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.obligation",
+            "obligations.topic",
+        }
+    )
     paginate_by = 30
     template_name = "obligations/obligation_list.html"
 
@@ -113,6 +144,15 @@ def topic_tree(topics, counts):
     return rows
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def obligation_detail(request, slug):
     obligation = get_object_or_404(
         Obligation.objects.select_related("instrument__organization", "provision").prefetch_related(
@@ -123,6 +163,13 @@ def obligation_detail(request, slug):
     return render(request, "obligations/obligation_detail.html", {"obligation": obligation})
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.provision",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+)
 def ladder(request):
     measures = ResponseMeasure.objects.prefetch_related(
         legal_basis_prefetch(), "responds_to"
@@ -138,6 +185,16 @@ def ladder(request):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+)
 def measure_detail(request, slug):
     measure = get_object_or_404(
         ResponseMeasure.objects.prefetch_related(legal_basis_prefetch(), "responds_to"),
@@ -153,6 +210,10 @@ def measure_detail(request, slug):
     )
 
 
+@shows(
+    "obligations.obligation",
+    "obligations.topic",
+)
 def topic_list(request):
     counts = Topic.objects.obligation_counts()
     return render(
@@ -162,6 +223,15 @@ def topic_list(request):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent__parent"), slug=slug)
     counts = Topic.objects.obligation_counts()
@@ -193,6 +263,17 @@ def topic_detail(request, slug):
 
 
 class IncidentListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "instruments.organization",
+            "instruments.state",
+            "obligations.allegedbreach",
+            "obligations.attribution",
+            "obligations.incident",
+            "obligations.norm",
+            "obligations.topic",
+        }
+    )
     paginate_by = 25
     template_name = "obligations/incident_list.html"
 
@@ -208,6 +289,19 @@ class IncidentListView(ListView):
         return super().get_context_data(filterset=self.filterset, **kwargs)
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.allegedbreach",
+    "obligations.attribution",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def incident_detail(request, slug):
     incident = get_object_or_404(
         Incident.objects.prefetch_related(
@@ -249,6 +343,12 @@ def incident_detail(request, slug):
 MODALITY_MARKS = {"must": "●", "must_not": "⊘", "should": "○", "should_not": "◌", "may": "◇"}
 
 
+@shows(
+    "instruments.instrument",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def matrix(request):
     topic_slug = request.GET.get("topic", "")
     force = request.GET.get("legal_force", "")
