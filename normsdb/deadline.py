@@ -19,6 +19,11 @@ has its socket shut down, which ends the wait with an OperationalError, which th
 handler answers with a 503 (normsdb.views.server_error). The connection is then closed as
 unusable at the end of the request, and the next request connects afresh (bounded by
 connect_timeout). Requests that are slow but not waiting on the database are left alone.
+
+After a wait had to be cut, or a connection could not be made, the process answers 503 at
+once for BREAKER_SECONDS instead of trying again: during a freeze every worker would
+otherwise spend two seconds on every request, and requests queued behind them would wait
+longer than that. /healthz always checks for real.
 """
 
 import os
@@ -31,6 +36,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 TICK = 0.05
+BREAKER_SECONDS = 1.0
 
 
 class Watchdog:
@@ -41,6 +47,14 @@ class Watchdog:
         self.lock = threading.Lock()
         self.waits = {}  # Wait -> (deadline, connection)
         self.pid = None
+        self.tripped_until = 0.0
+
+    def trip(self):
+        """The database did not answer: this process stops asking for a moment."""
+        self.tripped_until = time.monotonic() + BREAKER_SECONDS
+
+    def tripped(self):
+        return time.monotonic() < self.tripped_until
 
     def ensure_running(self):
         if self.pid == os.getpid():
@@ -60,6 +74,7 @@ class Watchdog:
                     if deadline <= now:
                         del self.waits[wait]
                         wait.cut = cut(connection)
+                        self.trip()
 
     @contextmanager
     def bounded(self, connection, seconds):
@@ -108,7 +123,9 @@ class DatabaseDeadlineMiddleware:
         seconds = settings.DATABASE_WAIT_SECONDS
         if not seconds:
             return self.get_response(request)
-        if request.path != "/healthz" and not persistent_connections_answer(seconds):
+        if request.path != "/healthz" and (
+            watchdog.tripped() or not persistent_connections_answer(seconds)
+        ):
             from normsdb.views import database_unavailable
 
             return database_unavailable(request)

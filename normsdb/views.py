@@ -193,6 +193,8 @@ def server_error(request):
     """500, or 503 when the cause is the database being unreachable."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
+        if connections["default"].connection is None:  # no connection could be made
+            watchdog.trip()
         return database_unavailable(request)
     if wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)

@@ -23,9 +23,15 @@ def test_requests_answer_503_within_3_seconds_while_the_database_is_frozen(
     finally:
         database_server.thaw()
     assert [status for status, _, _ in answers] == [503] * len(answers)
-    assert max(seconds for _, _, seconds in answers) < 3, [round(a[2], 2) for a in answers]
+    seconds = [round(answer[2], 2) for answer in answers]
+    print("seconds to a 503 while frozen:", seconds)
+    assert max(seconds) < 3, seconds
 
+    # Each worker waits out its short breaker (normsdb.deadline), then serves again.
     back = time.monotonic()
-    while fetch(production_app + "/")[0] != 200 and time.monotonic() - back < 10:
-        time.sleep(0.1)
-    assert [fetch(production_app + url)[0] for url in URLS] == [200] * len(URLS)
+    while time.monotonic() - back < 10:
+        statuses = [fetch(production_app + url)[0] for url in URLS * 2]
+        if statuses == [200] * len(statuses):
+            break
+        time.sleep(0.2)
+    assert statuses == [200] * len(statuses), statuses
