@@ -1,8 +1,8 @@
 import datetime
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from normsdb.admin import HistoryAdmin
 from obligations.models import Obligation, Stance
 
 from .models import (
@@ -19,14 +19,14 @@ from .models import (
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "acronym", "slug", "url"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(State)
-class StateAdmin(SimpleHistoryAdmin):
+class StateAdmin(HistoryAdmin):
     list_display = ["name", "code", "region", "subregion"]
     list_filter = ["region", "subregion"]
     search_fields = ["name", "code"]
@@ -78,7 +78,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(HistoryAdmin):
     list_display = [
         "title",
         "symbol",
@@ -125,7 +125,7 @@ class InstrumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(SimpleHistoryAdmin):
+class ProvisionAdmin(HistoryAdmin):
     list_display = ["label", "heading", "instrument", "order"]
     list_filter = ["instrument__kind"]
     search_fields = ["label", "heading", "instrument__title", "instrument__short_title"]
@@ -134,7 +134,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(HistoryAdmin):
     list_display = ["participant", "instrument", "status", "signed_on", "consented_on"]
     list_filter = ["status", "instrument"]
     search_fields = [
@@ -149,7 +149,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["state", "organization", "joined_on", "left_on"]
     list_filter = ["organization"]
     search_fields = ["state__name", "state__code", "organization__name"]
@@ -158,7 +158,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(SimpleHistoryAdmin):
+class VoteAdmin(HistoryAdmin):
     list_display = ["state", "instrument", "vote"]
     list_filter = ["vote", "instrument"]
     search_fields = ["state__name", "state__code", "instrument__symbol", "instrument__title"]
@@ -167,7 +167,7 @@ class VoteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstrumentRelation)
-class InstrumentRelationAdmin(SimpleHistoryAdmin):
+class InstrumentRelationAdmin(HistoryAdmin):
     list_display = ["from_instrument", "kind", "to_instrument"]
     list_filter = ["kind"]
     search_fields = ["from_instrument__title", "to_instrument__title"]

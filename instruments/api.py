@@ -82,6 +82,20 @@ class InstrumentJSONLDSerializer(serializers.BaseSerializer):
     destroy=extend_schema(summary="Delete an instrument (editors; If-Match required)"),
 )
 class InstrumentViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.recordedvote",
+            "instruments.vote",
+            "instruments.instrument",
+            "instruments.instrumentrelation",
+            "instruments.membership",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.topic",
+        }
+    )
     queryset = Instrument.objects.all()
     serializer_class = InstrumentSerializer
     list_serializer_class = InstrumentListSerializer
@@ -129,6 +143,12 @@ class InstrumentViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One provision"),
 )
 class ProvisionViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.provision",
+        }
+    )
     queryset = Provision.objects.select_related("instrument")
     serializer_class = ProvisionSerializer
     filterset_class = ProvisionFilter
@@ -141,6 +161,11 @@ class ProvisionViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One state, by ISO 3166-1 alpha-2 code"),
 )
 class StateViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.state",
+        }
+    )
     queryset = State.objects.all()
     serializer_class = StateSerializer
     filterset_class = StateFilter
@@ -160,6 +185,11 @@ class StateViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One organisation"),
 )
 class OrganizationViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.organization",
+        }
+    )
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
@@ -176,6 +206,14 @@ class OrganizationViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One participation"),
 )
 class ParticipationViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.state",
+        }
+    )
     queryset = Participation.objects.select_related("state", "organization", "instrument")
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilter

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from normsdb.models import TaggedQuerySet, TimeStamped, enum_check
+from normsdb.models import LongTextField, TaggedQuerySet, TimeStamped, enum_check
 
 
 class Organization(TimeStamped):
@@ -189,7 +189,7 @@ class Instrument(TimeStamped):
     entered_into_force_on = models.DateField(
         null=True, blank=True, help_text="Empty means not (yet) in force."
     )
-    summary = models.TextField(blank=True, help_text="In our own words, never quoted.")
+    summary = LongTextField(blank=True, help_text="In our own words, never quoted.")
     source_url = models.URLField(max_length=500, blank=True, help_text="The official text.")
     topics = models.ManyToManyField("obligations.Topic", blank=True, related_name="instruments")
     last_reviewed_on = models.DateField(null=True, blank=True)
@@ -302,7 +302,7 @@ class Provision(TimeStamped):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="provisions")
     label = models.CharField(max_length=60, help_text="Art. 29, para. 13(f), Rule 20.")
     heading = models.CharField(max_length=300, blank=True)
-    summary = models.TextField(blank=True, help_text="In our own words, never quoted.")
+    summary = LongTextField(blank=True, help_text="In our own words, never quoted.")
     order = models.IntegerField(default=0, help_text="Reading order within the instrument.")
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
@@ -399,7 +399,7 @@ class Participation(TimeStamped):
         help_text="Ratification, acceptance, approval or accession; for a supporter, the date "
         "it joined.",
     )
-    note = models.TextField(
+    note = LongTextField(
         blank=True,
         help_text="Reservations and declarations. A reservation narrows an obligation for this "
         "party; it does not remove it for others.",
@@ -609,7 +609,7 @@ class InstrumentRelation(TimeStamped):
         Instrument, on_delete=models.CASCADE, related_name="relations_to"
     )
     kind = models.CharField(max_length=20, choices=RelationKind)
-    note = models.TextField(blank=True)
+    note = LongTextField(blank=True)
 
     history = HistoricalRecords()
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 
 from normsdb.citations import cite, schema_org
+from normsdb.pagecache import shows
 from obligations.models import (
     Attribution,
     DutyBearer,
@@ -40,6 +41,16 @@ PARTICIPANT_SORTS = {
 
 class InstrumentListView(FilterView):
     filterset_class = InstrumentFilter
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.membership",
+            "instruments.organization",
+            "instruments.participation",
+            "instruments.state",
+            "obligations.topic",
+        }
+    )
     paginate_by = 25
     template_name = "instruments/instrument_list.html"
 
@@ -76,6 +87,21 @@ def status_counts(participations):
     ]
 
 
+@shows(
+    "obligations.stance",
+    "obligations.legalquestion",
+    "instruments.vote",
+    "instruments.recordedvote",
+    "instruments.instrument",
+    "instruments.instrumentrelation",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def instrument_detail(request, slug):
     instrument = get_object_or_404(
         Instrument.objects.select_related(
@@ -188,6 +214,12 @@ def provision_tree(provisions, obligations_by_provision):
 
 class StateListView(FilterView):
     filterset_class = StateFilter
+    cache_kinds = frozenset(
+        {
+            "instruments.participation",
+            "instruments.state",
+        }
+    )
     paginate_by = 100
     template_name = "instruments/state_list.html"
 
@@ -211,6 +243,24 @@ def regions():
     )
 
 
+@shows(
+    "obligations.stance",
+    "obligations.legalquestion",
+    "instruments.vote",
+    "instruments.recordedvote",
+    "instruments.instrument",
+    "instruments.membership",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.attribution",
+    "obligations.incident",
+    "obligations.obligation",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def state_detail(request, code):
     state = get_object_or_404(State, code=code.upper())
     obligations = list(
@@ -256,6 +306,24 @@ def by_root_topic(obligations):
     return sorted(grouped.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
 
 
+@shows(
+    "obligations.stance",
+    "obligations.legalquestion",
+    "instruments.vote",
+    "instruments.recordedvote",
+    "instruments.instrument",
+    "instruments.membership",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.attribution",
+    "obligations.incident",
+    "obligations.obligation",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def compare_states(request):
     """Two or three states side by side: what binds them, what they endorsed, how they voted,
     what they say the law is; rows where they differ are marked."""
@@ -326,6 +394,19 @@ def root_topic(topic, topics_by_id):
     return topic
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def compare(request):
     # Only what can be a slug reaches the database (a NUL byte would be a driver error).
     slugs = list(dict.fromkeys(s for s in request.GET.getlist("i") if SLUG.fullmatch(s)))
@@ -334,9 +415,10 @@ def compare(request):
     if len(slugs) > 4:
         message = "Compare up to four instruments; only the first four are shown."
         slugs = slugs[:4]
+    # Only slug-shaped values reach the database (a NUL byte cannot even be sent to it).
     found = {
         i.slug: i
-        for i in Instrument.objects.filter(slug__in=slugs)
+        for i in Instrument.objects.filter(slug__in=[s for s in slugs if SLUG.fullmatch(s)])
         .select_related("organization")
         .annotate(party_count=Count("participations", distinct=True))
     }

@@ -13,6 +13,7 @@ from obligations.models import DutyBearer, Modality
 
 from .api.errors import JSONErrorsMixin
 from .api.schema import ErrorSerializer
+from .origin import absolute_url
 from .search_old import TYPES, Filters, SearchError, search
 
 MAX_PAGE_SIZE = 50
@@ -139,8 +140,8 @@ class SearchView(JSONErrorsMixin, APIView):
             return Response({"detail": "Invalid search parameters.", "errors": errors}, status=400)
         hits = SearchHitSerializer(result.hits, many=True).data
         for hit in hits:
-            hit["url"] = request.build_absolute_uri(hit["url"])
-            hit["html_url"] = request.build_absolute_uri(hit["html_url"])
+            hit["url"] = absolute_url(hit["url"])
+            hit["html_url"] = absolute_url(hit["html_url"])
         last_page = max(1, -(-result.total // size))
 
         def link(number):
@@ -148,7 +149,7 @@ class SearchView(JSONErrorsMixin, APIView):
                 return None
             params = request.query_params.copy()
             params["page"] = number
-            return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+            return absolute_url(f"{request.path}?{params.urlencode()}")
 
         return Response(
             {

@@ -5,8 +5,23 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+
+LONG_TEXT_MAX = 10_000
+
+
+class LongTextField(models.TextField):
+    """A record's free text (summary, statement, note), at most 10,000 characters: twenty
+    times the longest summary in the curated data, far below what search can index (a
+    tsvector holds 1 MB). Checked by the model, so the admin, the API (a 400 naming the field)
+    and the import refuse the same."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", LONG_TEXT_MAX)
+        super().__init__(*args, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class TimeStamped(models.Model):

@@ -42,8 +42,9 @@ def shows(*kinds):
 
 def kinds_of(view_func):
     kinds = getattr(view_func, "cache_kinds", None)
-    if kinds is None and hasattr(view_func, "cls"):  # DRF views and viewsets
-        kinds = getattr(view_func.cls, "cache_kinds", None)
+    owner = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    if kinds is None and owner is not None:  # DRF views and viewsets, class-based views
+        kinds = getattr(owner, "cache_kinds", None)
     return kinds
 
 
@@ -79,6 +80,7 @@ class PageCacheMiddleware:
         if key and response.status_code == 200 and not response.streaming and not response.cookies:
             headers = {k: v for k, v in response.items() if k.lower() != "set-cookie"}
             cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -109,4 +111,5 @@ def replay(cached):
     for name, value in headers.items():
         response[name] = value
     patch_vary_headers(response, ["Accept"])
+    response["X-Page-Cache"] = "hit"
     return response

@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that touches the database: bounds every wait on it (normsdb.deadline).
+    "normsdb.deadline.DatabaseDeadlineMiddleware",
+    # Where this request's reads go: a replica, or the primary after a write.
+    "normsdb.replicas.ReplicaMiddleware",
     # ETag, If-None-Match and If-Modified-Since for every GET, cached or not.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,20 +129,56 @@ if not DATABASE_URL:
 
     DATABASE_URL = embedded_database_url(DATA_DIR)
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
+# Bounds on every database wait, so that no request can hang on the database:
+# - connect_timeout: a server that does not answer the connection (libpq; 2 s is its minimum);
+# - statement_timeout: the server cancels a runaway statement itself (a loop in data, a
+#   pathological query); long maintenance runs may lift it with DATABASE_STATEMENT_TIMEOUT=0;
+# - client_connection_check_interval: a statement whose client went away (for example one cut
+#   by the request deadline, normsdb.deadline) stops within a second instead of running on;
+# - TCP keepalives: a server or network that vanished without closing the connection is
+#   noticed within about 20 s, also between requests on a persistent connection.
+# A server that is frozen (stopped, not gone) still ACKs TCP and never answers: for that, each
+# web request bounds its waits on the client side (DATABASE_WAIT_SECONDS, normsdb.deadline).
+DATABASE_STATEMENT_TIMEOUT = os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5s")
+DATABASE_WAIT_SECONDS = float(os.environ.get("DATABASE_WAIT_SECONDS", "2"))
+# /healthz answers within this, whatever the database does (normsdb.views.healthz).
+HEALTH_CHECK_SECONDS = float(os.environ.get("HEALTH_CHECK_SECONDS", "1.5"))
+DATABASE_OPTIONS = {
+    "connect_timeout": 2,
+    "options": (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+        " -c client_connection_check_interval=1000"
+    ),
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+
+
+def database(url: str) -> dict:
+    settings_dict = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-}
+    settings_dict["OPTIONS"] = {**DATABASE_OPTIONS, **settings_dict.get("OPTIONS", {})}
+    return settings_dict
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+# Read replicas (streaming standbys of the primary): reads of web requests go there, writes
+# and a client's reads right after its own writes to the primary (normsdb.replicas).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica_{number}"] = database(url) | {"TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["normsdb.replicas.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "10"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "15"))
 # Parallel test runs on one server (for example two developers' suites) name their own
 # test database; pytest-django adds a suffix per xdist worker on top.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
-DATABASES["default"].setdefault("OPTIONS", {})
-# Fail fast when the database is down, so a worker answers 503 instead of hanging.
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -170,6 +210,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NormsDB <alerts@localhost>")
 
+# Request bodies: the API answers a larger one with a JSON 413 (normsdb.api.parsers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+
 FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -192,12 +235,14 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    # Rendered pages and API answers (normsdb.pagecache): per process, or shared in Redis.
+    # Rendered pages, API answers (normsdb.pagecache) and rate-limit counters: per process,
+    # or shared in Redis. Sites (or test runs) sharing one Redis set CACHE_KEY_PREFIX apart.
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    ),
+    )
+    | {"KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")},
 }
 
 # Anonymous reads are served from the cache until the data they show changes (normsdb.pagecache).

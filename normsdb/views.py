@@ -1,12 +1,15 @@
 """Site-wide pages: home, compare, matrix, health and the error pages."""
 
 import sys
+import threading
 from collections import defaultdict
 
+import psycopg
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
 from django.http import (
@@ -27,8 +30,10 @@ from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 from .alerts import follow
 from .api.history import history_entries
 from .charts import FORCE_COLOURS, horizontal_bars, stacked_years
+from .deadline import watchdog
 from .models import SavedSearch
 from .origin import absolute_url
+from .pagecache import shows
 from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
@@ -105,6 +110,18 @@ def topic_chart():
     return horizontal_bars(rows)
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.participation",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def home(request):
     return render(
         request,
@@ -124,13 +141,48 @@ def home(request):
 
 
 def healthz(request):
-    """200 when the database answers, 503 when it does not; never slow."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    """200 when the database answers, 503 when it does not, within HEALTH_CHECK_SECONDS
+    whatever the database does.
+
+    The check runs on a connection of its own, not the worker's persistent one: that one may
+    be the very connection stuck on a frozen server, and a fresh connection proves that new
+    work can start. It runs in a thread the view waits for up to the deadline, since a frozen
+    server can hold a connection attempt for connect_timeout (at least 2 s in libpq); the
+    thread ends by itself then, and its query is bounded by the watchdog (normsdb.deadline).
+    """
+    answered = threading.Event()
+    thread = threading.Thread(target=check_database, args=(answered,), daemon=True)
+    thread.start()
+    if not answered.wait(settings.HEALTH_CHECK_SECONDS):
+        return JsonResponse(
+            {"status": "unavailable", "database": "down"}, status=503, headers={"Retry-After": "5"}
+        )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def check_database(answered):
+    params = connections["default"].get_connection_params()
+    params["connect_timeout"] = 2
+    try:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            with watchdog.bounded(conn, settings.HEALTH_CHECK_SECONDS):
+                conn.execute("SELECT 1")
+    except psycopg.Error:
+        return
+    answered.set()
+
+
+def database_unavailable(request):
+    """503 for a database that is unreachable or does not answer in time."""
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": "The database is unavailable; try again shortly."},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    # Rendered without context processors: they might touch the database.
+    html = render_to_string("503.html")
+    return HttpResponse(html, status=503, headers={"Retry-After": "5"})
 
 
 def wants_json(request):
@@ -149,15 +201,9 @@ def server_error(request):
     """500, or 503 when the cause is the database being unreachable."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
-        if wants_json(request):
-            return JsonResponse(
-                {"detail": "The database is unavailable; try again shortly."},
-                status=503,
-                headers={"Retry-After": "5"},
-            )
-        # Rendered without context processors: they might touch the database.
-        html = render_to_string("503.html")
-        return HttpResponse(html, status=503, headers={"Retry-After": "5"})
+        if connections["default"].connection is None:  # no connection could be made
+            watchdog.trip()
+        return database_unavailable(request)
     if wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return HttpResponse(render_to_string("500.html"), status=500)
@@ -214,10 +260,12 @@ def parse_page(value):
         return 1
 
 
+@shows()
 def glossary(request):
     return render(request, "normsdb/glossary.html")
 
 
+@shows()
 def methodology(request):
     return render(request, "normsdb/methodology.html")
 

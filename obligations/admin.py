@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from normsdb.admin import HistoryAdmin
 
 from .models import (
     AllegedBreach,
@@ -16,7 +17,7 @@ from .models import (
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(HistoryAdmin):
     list_display = ["name", "slug", "parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
@@ -26,7 +27,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Norm)
-class NormAdmin(SimpleHistoryAdmin):
+class NormAdmin(HistoryAdmin):
     list_display = ["title", "code", "slug"]
     list_filter = ["topics"]
     search_fields = ["title", "code", "slug", "statement"]
@@ -34,7 +35,7 @@ class NormAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(SimpleHistoryAdmin):
+class ObligationAdmin(HistoryAdmin):
     list_display = ["slug", "instrument", "provision", "duty_bearer", "modality", "deadline"]
     list_filter = ["modality", "duty_bearer", "instrument__legal_force", "topics"]
     search_fields = ["slug", "summary", "instrument__title", "instrument__short_title"]
@@ -43,7 +44,7 @@ class ObligationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ResponseMeasure)
-class ResponseMeasureAdmin(SimpleHistoryAdmin):
+class ResponseMeasureAdmin(HistoryAdmin):
     list_display = ["name", "escalation_level", "category", "attribution_threshold", "reversible"]
     list_filter = ["escalation_level", "category", "attribution_threshold"]
     search_fields = ["name", "slug", "description"]
@@ -90,7 +91,7 @@ class ResponseActionInline(admin.StackedInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(HistoryAdmin):
     list_display = ["name", "operation_type", "started_on", "disclosed_on"]
     list_filter = ["operation_type", "sectors"]
     search_fields = ["name", "slug", "summary"]
@@ -99,7 +100,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attribution)
-class AttributionAdmin(SimpleHistoryAdmin):
+class AttributionAdmin(HistoryAdmin):
     list_display = ["incident", "by_state", "by_organization", "date", "confidence", "basis"]
     list_filter = ["confidence", "basis"]
     search_fields = ["incident__name", "to_group"]
@@ -108,7 +109,7 @@ class AttributionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AllegedBreach)
-class AllegedBreachAdmin(SimpleHistoryAdmin):
+class AllegedBreachAdmin(HistoryAdmin):
     list_display = ["incident", "norm"]
     search_fields = ["incident__name", "norm__title"]
     list_select_related = ["incident", "norm"]
@@ -116,7 +117,7 @@ class AllegedBreachAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ResponseAction)
-class ResponseActionAdmin(SimpleHistoryAdmin):
+class ResponseActionAdmin(HistoryAdmin):
     list_display = ["incident", "measure", "date"]
     list_filter = ["measure__category", "measure__escalation_level"]
     search_fields = ["incident__name", "measure__name", "description"]
@@ -125,14 +126,14 @@ class ResponseActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LegalQuestion)
-class LegalQuestionAdmin(SimpleHistoryAdmin):
+class LegalQuestionAdmin(HistoryAdmin):
     list_display = ["name", "slug", "order"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Stance)
-class StanceAdmin(SimpleHistoryAdmin):
+class StanceAdmin(HistoryAdmin):
     list_display = ["position", "question", "stance"]
     list_filter = ["question", "stance"]
     search_fields = ["position__title", "position__author_state__name", "summary"]

@@ -47,6 +47,11 @@ from .serializers import (
     retrieve=extend_schema(summary="One topic"),
 )
 class TopicViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "obligations.topic",
+        }
+    )
     queryset = Topic.objects.select_related("parent")
     serializer_class = TopicSerializer
     filterset_class = TopicFilter
@@ -60,6 +65,16 @@ class TopicViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One norm with the instruments that articulate it"),
 )
 class NormViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.provision",
+            "obligations.norm",
+            "obligations.obligation",
+            "obligations.responsemeasure",
+            "obligations.topic",
+        }
+    )
     serializer_class = NormSerializer
     list_serializer_class = NormListSerializer
     filterset_class = NormFilter
@@ -86,6 +101,18 @@ class NormViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One obligation with its instrument, provision and norms"),
 )
 class ObligationViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.membership",
+            "instruments.participation",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.norm",
+            "obligations.obligation",
+            "obligations.topic",
+        }
+    )
     serializer_class = ObligationSerializer
     list_serializer_class = ObligationListSerializer
     filterset_class = ObligationFilter
@@ -104,6 +131,14 @@ class ObligationViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One response measure with its legal basis"),
 )
 class ResponseMeasureViewSet(ResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.provision",
+            "obligations.norm",
+            "obligations.responsemeasure",
+        }
+    )
     serializer_class = ResponseMeasureSerializer
     filterset_class = ResponseMeasureFilter
     lookup_field = "slug"
@@ -123,6 +158,21 @@ class ResponseMeasureViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One incident with attributions, breaches and responses"),
 )
 class IncidentViewSet(ReadOnlyResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.organization",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.allegedbreach",
+            "obligations.attribution",
+            "obligations.incident",
+            "obligations.norm",
+            "obligations.responseaction",
+            "obligations.responsemeasure",
+            "obligations.topic",
+        }
+    )
     serializer_class = IncidentSerializer
     list_serializer_class = IncidentListSerializer
     filterset_class = IncidentFilter
@@ -143,6 +193,14 @@ class IncidentViewSet(ReadOnlyResourceViewSet):
     retrieve=extend_schema(summary="One attribution"),
 )
 class AttributionViewSet(ReadOnlyResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.organization",
+            "instruments.state",
+            "obligations.attribution",
+            "obligations.incident",
+        }
+    )
     serializer_class = AttributionSerializer
     filterset_class = AttributionFilter
     ordering_fields = ["date", "confidence", "updated_at"]
@@ -159,6 +217,17 @@ class AttributionViewSet(ReadOnlyResourceViewSet):
     retrieve=extend_schema(summary="One response action"),
 )
 class ResponseActionViewSet(ReadOnlyResourceViewSet):
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.organization",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.incident",
+            "obligations.responseaction",
+            "obligations.responsemeasure",
+        }
+    )
     serializer_class = ResponseActionSerializer
     filterset_class = ResponseActionFilter
     ordering_fields = ["date", "updated_at"]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from instruments.models import Instrument, Organization, Provision, State
-from normsdb.models import TaggedQuerySet, TimeStamped, enum_check
+from normsdb.models import LongTextField, TaggedQuerySet, TimeStamped, enum_check
 
 # ISO 8601 durations with date and/or time parts (P60D, PT24H, P1M, P1Y2M, PT1H30M).
 ISO_DURATION = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
@@ -80,7 +80,7 @@ class Topic(TimeStamped):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = LongTextField(blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -138,7 +138,7 @@ class Norm(TimeStamped):
     slug = models.SlugField(max_length=120, unique=True)
     code = models.CharField(max_length=40, blank=True, help_text="Short handle: GGE-2015-f.")
     title = models.CharField(max_length=300)
-    statement = models.TextField(help_text="In our own words.")
+    statement = LongTextField(help_text="In our own words.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="norms")
     history = HistoricalRecords()
     objects = NormQuerySet.as_manager()
@@ -223,7 +223,7 @@ class Obligation(TimeStamped):
     )
     duty_bearer = models.CharField(max_length=30, choices=DutyBearer)
     modality = models.CharField(max_length=12, choices=Modality)
-    summary = models.TextField(help_text="In our own words.")
+    summary = LongTextField(help_text="In our own words.")
     norms = models.ManyToManyField(Norm, blank=True, related_name="obligations")
     topics = models.ManyToManyField(Topic, blank=True, related_name="obligations")
     deadline = models.CharField(
@@ -235,7 +235,7 @@ class Obligation(TimeStamped):
     deadline_trigger = models.CharField(
         max_length=300, blank=True, help_text="after becoming aware of a significant incident"
     )
-    verification = models.TextField(blank=True, help_text="How compliance is reported or reviewed.")
+    verification = LongTextField(blank=True, help_text="How compliance is reported or reviewed.")
     # History is looked up by record id and date only (see Provision.history).
     history = HistoricalRecords(no_db_index=["slug", "instrument", "provision"])
     objects = ObligationQuerySet.as_manager()
@@ -344,7 +344,7 @@ class ResponseMeasure(TimeStamped):
     escalation_level = models.PositiveSmallIntegerField(
         choices=Level, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
-    description = models.TextField(help_text="In our own words.")
+    description = LongTextField(help_text="In our own words.")
     legal_basis = models.ManyToManyField(Provision, blank=True, related_name="response_measures")
     responds_to = models.ManyToManyField(Norm, blank=True, related_name="response_measures")
     attribution_threshold = models.CharField(
@@ -354,7 +354,7 @@ class ResponseMeasure(TimeStamped):
         help_text="The attribution confidence this measure needs before it is taken.",
     )
     reversible = models.BooleanField(null=True, blank=True, help_text="Empty means not stated.")
-    conditions = models.TextField(
+    conditions = LongTextField(
         blank=True, help_text="Necessity, proportionality (say which sense), notification…"
     )
     history = HistoricalRecords()
@@ -519,7 +519,7 @@ class Incident(TimeStamped):
     operation_type = models.CharField(max_length=20, choices=OperationType)
     victims = models.ManyToManyField(State, blank=True, related_name="incidents_suffered")
     sectors = models.ManyToManyField(Topic, blank=True, related_name="incidents")
-    summary = models.TextField(help_text="In our own words.")
+    summary = LongTextField(help_text="In our own words.")
     sources = ArrayField(models.URLField(max_length=500), default=list, blank=True)
     history = HistoricalRecords()
     objects = IncidentQuerySet.as_manager()
@@ -630,7 +630,7 @@ class Attribution(TimeStamped):
         related_name="joint_attributions",
         help_text="Only states that co-signed the same statement.",
     )
-    summary = models.TextField(blank=True, help_text="What the attributor said, in our words.")
+    summary = LongTextField(blank=True, help_text="What the attributor said, in our words.")
     source_url = models.URLField(max_length=500, blank=True, help_text="The statement itself.")
 
     history = HistoricalRecords()
@@ -776,7 +776,7 @@ class ResponseAction(TimeStamped):
     by_organizations = models.ManyToManyField(
         Organization, blank=True, related_name="responses_taken"
     )
-    description = models.TextField(blank=True, help_text="In our own words.")
+    description = LongTextField(blank=True, help_text="In our own words.")
     legal_basis = models.ForeignKey(
         Provision,
         on_delete=models.PROTECT,
@@ -825,7 +825,7 @@ class LegalQuestion(TimeStamped):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200, help_text="The question, short: Sovereignty as a rule.")
-    description = models.TextField(help_text="What is at stake, in our own words.")
+    description = LongTextField(help_text="What is at stake, in our own words.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Column order in the matrix.")
 
     history = HistoricalRecords()
@@ -879,7 +879,7 @@ class Stance(TimeStamped):
         help_text="The paragraph or section of the position that says it.",
     )
     stance = models.CharField(max_length=12, choices=StanceChoice)
-    summary = models.TextField(help_text="What the position says on the question, in our words.")
+    summary = LongTextField(help_text="What the position says on the question, in our words.")
 
     history = HistoricalRecords()
     objects = StanceQuerySet.as_manager()

@@ -10,6 +10,7 @@ from instruments.models import Instrument, LegalForce, Membership, Provision, St
 from instruments.views import regions
 from normsdb.charts import horizontal_bars, stacked_years
 from normsdb.citations import cite
+from normsdb.pagecache import shows
 
 from .filters import IncidentFilter, ObligationFilter
 from .models import (
@@ -42,6 +43,13 @@ def legal_basis_prefetch():
 
 
 class NormListView(ListView):
+    cache_kinds = frozenset(
+        {
+            "obligations.norm",
+            "obligations.obligation",
+            "obligations.topic",
+        }
+    )
     paginate_by = 50
     template_name = "obligations/norm_list.html"
 
@@ -53,6 +61,18 @@ class NormListView(ListView):
         )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.allegedbreach",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def norm_detail(request, slug):
     norm = get_object_or_404(Norm.objects.prefetch_related("topics"), slug=slug)
     obligations = (
@@ -83,6 +103,17 @@ def norm_detail(request, slug):
 
 class ObligationListView(FilterView):
     filterset_class = ObligationFilter
+    cache_kinds = frozenset(
+        {
+            "instruments.instrument",
+            "instruments.membership",
+            "instruments.participation",
+            "instruments.provision",
+            "instruments.state",
+            "obligations.obligation",
+            "obligations.topic",
+        }
+    )
     paginate_by = 30
     template_name = "obligations/obligation_list.html"
 
@@ -119,6 +150,15 @@ def topic_tree(topics, counts):
     return rows
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def obligation_detail(request, slug):
     obligation = get_object_or_404(
         Obligation.objects.select_related("instrument__organization", "provision").prefetch_related(
@@ -133,6 +173,13 @@ def obligation_detail(request, slug):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.provision",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+)
 def ladder(request):
     measures = ResponseMeasure.objects.prefetch_related(
         legal_basis_prefetch(), "responds_to"
@@ -148,6 +195,16 @@ def ladder(request):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+)
 def measure_detail(request, slug):
     measure = get_object_or_404(
         ResponseMeasure.objects.prefetch_related(legal_basis_prefetch(), "responds_to"),
@@ -165,6 +222,10 @@ def measure_detail(request, slug):
     )
 
 
+@shows(
+    "obligations.obligation",
+    "obligations.topic",
+)
 def topic_list(request):
     counts = Topic.objects.obligation_counts()
     return render(
@@ -174,6 +235,16 @@ def topic_list(request):
     )
 
 
+@shows(
+    "obligations.incident",
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent__parent"), slug=slug)
     counts = Topic.objects.obligation_counts()
@@ -210,6 +281,19 @@ def topic_detail(request, slug):
 
 class IncidentListView(FilterView):
     filterset_class = IncidentFilter
+    cache_kinds = frozenset(
+        {
+            "instruments.organization",
+            "instruments.state",
+            "obligations.allegedbreach",
+            "obligations.attribution",
+            "obligations.incident",
+            "obligations.norm",
+            "obligations.responseaction",
+            "obligations.responsemeasure",
+            "obligations.topic",
+        }
+    )
     paginate_by = 25
     template_name = "obligations/incident_list.html"
 
@@ -257,6 +341,20 @@ def incident_charts(incidents):
     }
 
 
+@shows(
+    "instruments.membership",
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.allegedbreach",
+    "obligations.attribution",
+    "obligations.incident",
+    "obligations.norm",
+    "obligations.responseaction",
+    "obligations.responsemeasure",
+    "obligations.topic",
+)
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.with_record(), slug=slug)
     responders = {state.pk for r in incident.responses.all() for state in r.by_states.all()}
@@ -274,6 +372,14 @@ def incident_detail(request, slug):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.legalquestion",
+    "obligations.stance",
+)
 def positions(request):
     """States × legal questions: each cell the latest stance of the state's positions, linked
     to the paragraph that says it."""
@@ -309,6 +415,14 @@ def positions(request):
     )
 
 
+@shows(
+    "instruments.instrument",
+    "instruments.organization",
+    "instruments.provision",
+    "instruments.state",
+    "obligations.legalquestion",
+    "obligations.stance",
+)
 def question_detail(request, slug):
     """What every state said on one legal question, in date order."""
     question = get_object_or_404(LegalQuestion, slug=slug)
@@ -331,6 +445,12 @@ def question_detail(request, slug):
 MODALITY_MARKS = {"must": "●", "must_not": "⊘", "should": "○", "should_not": "◌", "may": "◇"}
 
 
+@shows(
+    "instruments.instrument",
+    "obligations.norm",
+    "obligations.obligation",
+    "obligations.topic",
+)
 def matrix(request):
     topic_slug = request.GET.get("topic", "")
     force = request.GET.get("legal_force", "")

@@ -1,5 +1,18 @@
+from urllib.parse import urlsplit
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from normsdb.origin import absolute_url
+
+
+def on_site(link):
+    """DRF builds paging links from the request's Host and scheme, which a client can forge
+    (and the page cache would keep): the same path and query on SITE_URL instead."""
+    if link is None:
+        return None
+    parts = urlsplit(link)
+    return absolute_url(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 class StandardPagination(PageNumberPagination):
@@ -8,6 +21,12 @@ class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_next_link(self):
+        return on_site(super().get_next_link())
+
+    def get_previous_link(self):
+        return on_site(super().get_previous_link())
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param, "")

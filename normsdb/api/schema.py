@@ -5,6 +5,7 @@ description for every operation and parameter."""
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_choice_description_list
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -67,6 +68,14 @@ HEADER = {"type": "string"}
 
 
 class ResourceSchema(AutoSchema):
+    def get_auth(self):
+        """Reads are anonymous (DjangoModelPermissionsOrAnonReadOnly, which drf-spectacular
+        does not know): a token is optional there, so `{}` joins the security list."""
+        auth = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auth:
+            auth = [*auth, {}]
+        return auth
+
     def get_description(self):
         return ACTION_DESCRIPTIONS.get(getattr(self.view, "action", None)) or (
             super().get_description()

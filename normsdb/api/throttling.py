@@ -27,8 +27,9 @@ RETURNING hits
 def count_hit(key, window_start, duration):
     """Add one request to the client's current window and return the window's total."""
     if settings.REDIS_URL:
-        client = caches["default"]._cache.get_client(key, write=True)
-        name = f"throttle:{key}:{window_start}"
+        cache = caches["default"]
+        name = cache.make_key(f"throttle:{key}:{window_start}")
+        client = cache._cache.get_client(name, write=True)
         pipe = client.pipeline()
         pipe.incr(name)
         pipe.expire(name, duration + 1)

@@ -32,10 +32,21 @@ PAGES = {
 
 CONTRAST = """
 (selector) => {
-  function rgb(value) { const m = value.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; }
-  function lum(c) { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); }
-  function background(el) { while (el) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.a > 0.5) return c; el = el.parentElement; } return {r: 255, g: 255, b: 255, a: 1}; }
+  function rgb(value) {
+    const m = value.match(/[\\d.]+/g).map(Number);
+    return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+  }
+  function lum(c) {
+    const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.a > 0.5) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  }
   let worst = 21, where = "";
   for (const el of document.querySelectorAll(selector)) {
     if (!el.innerText || !el.innerText.trim() || el.offsetParent === null) continue;
@@ -63,7 +74,19 @@ def test_norm_pages_keep_every_text_at_aa_contrast(page, curated_live):
     assert worst >= 4.5, where
 
 
-@pytest.mark.parametrize("name", ["matrix", "compare", "incident", "asean-statement", "positions", "compare-states", "state", "instrument"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "matrix",
+        "compare",
+        "incident",
+        "asean-statement",
+        "positions",
+        "compare-states",
+        "state",
+        "instrument",
+    ],
+)
 def test_a_390_px_phone_never_scrolls_sideways(phone, curated_live, name):
     phone.goto(curated_live.url + PAGES[name])
     width = phone.evaluate("document.documentElement.scrollWidth")
@@ -76,11 +99,14 @@ def test_the_states_region_filter_offers_each_region_once(page, curated_live):
     assert len(options) == len(set(options)) and "Africa" in options
 
 
-@pytest.mark.parametrize("name", ["responses", "norms", "incidents", "state", "positions", "incident", "instrument"])
+@pytest.mark.parametrize(
+    "name", ["responses", "norms", "incidents", "state", "positions", "incident", "instrument"]
+)
 def test_headings_never_skip_a_level(page, curated_live, name):
     page.goto(curated_live.url + PAGES[name])
     levels = page.evaluate(
-        "[...document.querySelectorAll('main h1, main h2, main h3, main h4')].map(h => +h.tagName[1])"
+        "[...document.querySelectorAll('main h1, main h2, main h3, main h4')]"
+        ".map(h => +h.tagName[1])"
     )
     jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
     assert levels[0] == 1 and not jumps, (name, jumps)
@@ -109,4 +135,6 @@ def test_every_page_type_photographed_at_desktop_and_phone_width(page, phone, cu
         phone.goto(curated_live.url + path)
         shot(phone, f"phone-{name}")
     # The not-found page itself answers 404, which the console reports; nothing else may fail.
-    assert page.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]

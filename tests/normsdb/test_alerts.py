@@ -6,9 +6,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.core.management import call_command
+from normsdb.search import reindex
 
 from normsdb.models import SavedSearch
-from normsdb.search import reindex
 from tests.factories import make_obligation, make_user
 
 

@@ -175,3 +175,8 @@ HOSTILE = [
 @pytest.mark.parametrize("url", HOSTILE)
 def test_hostile_query_strings_never_cause_a_server_error(client, cast, url):
     assert client.get(url).status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("url", ["/compare/?i=%00", "/compare/?i=%00&i=test-convention"])
+def test_a_nul_byte_in_compare_is_an_unknown_instrument_not_a_500(client, cast, url):
+    assert client.get(url).status_code == 404

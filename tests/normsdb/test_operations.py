@@ -211,3 +211,25 @@ def test_anonymous_users_cannot_write_through_the_admin(client, cast):
     )
     cast.germany.refresh_from_db()
     assert response.status_code == 302 and cast.germany.name == "Germany"
+
+
+def test_a_reviewers_post_to_the_history_form_is_refused_and_changes_nothing(client, cast):
+    _, reviewer_group = groups()
+    client.force_login(make_user("rev", staff=True, groups=[reviewer_group]))
+    version = cast.germany.history.first()
+    url = reverse("admin:instruments_state_simple_history", args=["DE", version.history_id])
+    viewed = client.get(url)
+    response = client.post(url, {"code": "DE", "name": "Changed by a reviewer", "region": "Europe"})
+    cast.germany.refresh_from_db()
+    assert viewed.status_code == 200 and response.status_code == 403
+    assert cast.germany.name == "Germany" and cast.germany.history.count() == 1
+
+
+def test_a_runaway_statement_is_cancelled_by_the_server(db):
+    from django.db import OperationalError
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "5s"
+        with pytest.raises(OperationalError, match="statement timeout"):
+            cursor.execute("SELECT pg_sleep(30)")

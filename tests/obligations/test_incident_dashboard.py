@@ -12,13 +12,19 @@ D = datetime.date
 @pytest.fixture
 def record(cast):
     russia = make_state(code="RU", name="Russian Federation", region="Europe")
-    measure = make_measure(slug="sanctions", name="Sanctions", category="economic", escalation_level=4)
+    measure = make_measure(
+        slug="sanctions", name="Sanctions", category="economic", escalation_level=4
+    )
     for year, kind in ((2017, "destruction"), (2017, "espionage"), (2020, "espionage")):
         incident = make_incident(
             started_on=D(year, 1, 1), disclosed_on=D(year, 2, 1), operation_type=kind
         )
-        make_attribution(incident=incident, by_state=cast.germany, date=D(year, 3, 1), to_states=[russia])
-        make_response(incident=incident, measure=measure, date=D(year, 4, 1), by_states=[cast.germany])
+        make_attribution(
+            incident=incident, by_state=cast.germany, date=D(year, 3, 1), to_states=[russia]
+        )
+        make_response(
+            incident=incident, measure=measure, date=D(year, 4, 1), by_states=[cast.germany]
+        )
     return cast
 
 
@@ -64,7 +70,9 @@ def test_a_sector_topic_page_lists_its_incidents(client, record):
     assert "Operation Test" in client.get("/topics/health/").content.decode()
 
 
-def test_the_dashboard_costs_the_same_queries_for_few_or_many_incidents(client, record, django_assert_max_num_queries):
+def test_the_dashboard_costs_the_same_queries_for_few_or_many_incidents(
+    client, record, django_assert_max_num_queries
+):
     for index in range(30):
         make_incident(started_on=D(2000 + index % 20, 1, 1))
     with django_assert_max_num_queries(20):

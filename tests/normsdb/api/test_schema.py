@@ -106,3 +106,13 @@ def test_swagger_ui_starts_from_a_script_file_that_the_csp_allows(client, db):
     page = client.get("/api/docs/").content.decode()
     assert "<script>" not in page
     assert client.get("/api/docs/?script=").status_code == 200
+
+
+def test_reads_are_documented_as_open_to_anonymous_clients(schema):
+    reads = [op for name, op in operations(schema) if name.startswith("GET ")]
+    assert reads and all({} in op.get("security", [{}]) for op in reads)
+
+
+def test_writes_are_documented_as_needing_a_token(schema):
+    create = schema["paths"]["/api/v1/instruments/"]["post"]
+    assert create["security"] and {} not in create["security"]
