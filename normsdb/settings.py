@@ -321,7 +321,6 @@ REST_FRAMEWORK = {
 
 # django-filter's empty option in the HTML forms ("Any", not "---------").
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
-FILTERS_NULL_CHOICE_LABEL = "None"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "NormsDB API",

@@ -3,6 +3,7 @@
 django-simple-history keeps of every record ("-" rows)."""
 
 from django.apps import apps
+from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import JSONErrorsMixin
+from .schema import ErrorSerializer
 
 # API resource → (model, the field its URL names it by)
 RESOURCES = {
@@ -43,8 +45,19 @@ class DeletionsView(JSONErrorsMixin, APIView):
         f"after it, oldest first (at most {LIMIT:,}; ask again from the last `deleted_at`), as "
         "its resource and the key its URL uses. `resource` narrows to one resource.",
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, required=True),
-            OpenApiParameter("resource", str, enum=sorted(RESOURCES)),
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                required=True,
+                description="Deleted at or after this time (ISO 8601).",
+            ),
+            OpenApiParameter(
+                "resource",
+                str,
+                enum=sorted(RESOURCES),
+                description="Only this resource.\n\n"
+                + build_choice_description_list([(r, f"deleted {r}") for r in sorted(RESOURCES)]),
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -61,7 +74,8 @@ class DeletionsView(JSONErrorsMixin, APIView):
                         many=True,
                     ),
                 },
-            )
+            ),
+            400: ErrorSerializer,
         },
     )
     def get(self, request):

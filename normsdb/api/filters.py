@@ -97,7 +97,7 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(filterset_class.base_filters) if filterset_class else set()
         unknown = sorted(set(request.query_params) - known - LIST_PARAMETERS)
-        if unknown:
+        if unknown and getattr(view, "action", "list") == "list":
             raise exceptions.ValidationError(
                 {
                     name: [

@@ -79,6 +79,8 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(
         if failure:
             failures[operation.label] = failure
     print(f"schemathesis: {len(sent)} requests, {len(failures)} failing operations")
+    for label, failure in failures.items():
+        print("FAILURE", label, failure[:1500])
     assert failures == {}
     assert len(sent) > 300
 
