@@ -48,7 +48,8 @@ def test_every_resource_and_search_are_in_the_schema(schema):
     assert resources == {
         "instruments", "provisions", "norms", "obligations", "response-measures", "topics",
         "states", "organizations", "participations", "incidents", "attributions",
-        "response-actions", "memberships", "votes", "legal-questions", "stances", "deletions", "search",
+        "response-actions", "memberships", "votes", "legal-questions", "stances", "deletions",
+        "search",
     }  # fmt: skip
 
 
