@@ -1,26 +1,35 @@
+import resource
 import sys
-from pathlib import Path
+import time
 
 from django.core.management.base import BaseCommand
 
-from normsdb.dataset import dataset_export, dumps
+from normsdb.dataset import write_export
 
 
 class Command(BaseCommand):
     help = (
         "Write the whole database as a canonical normsdb/1 JSON document: records sorted by "
-        "slug or code, keys in the specified order, empty fields left out, so exports diff well."
+        "slug or code, keys in the schema's order, empty fields left out, so exports diff "
+        "well and re-import unchanged. Written record by record from one consistent snapshot."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", default="-", help="Output path (default: stdout).")
 
     def handle(self, *args, **options):
-        document = dataset_export()
-        text = dumps(document)
+        started = time.monotonic()
         if options["file"] == "-":
-            sys.stdout.write(text)
+            write_export(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
             return
-        Path(options["file"]).write_text(text, encoding="utf-8")
-        counts = ", ".join(f"{len(v)} {k}" for k, v in document.items() if isinstance(v, list))
-        self.stderr.write(f"Wrote {options['file']}: {counts}.")
+        with open(options["file"], "wb") as out:
+            counts = write_export(out)
+        elapsed = time.monotonic() - started
+        total = sum(counts.values())
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        listed = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
+        self.stderr.write(
+            f"Wrote {options['file']}: {listed} — {total:,} records in {elapsed:.1f} s "
+            f"({total / max(elapsed, 1e-6):,.0f}/s), peak memory {peak_mb:,.0f} MB."
+        )

@@ -1,0 +1,18 @@
+"""What follows a committed import, in one place: the search documents are rebuilt.
+
+The search package (normsdb.search) is being rebuilt beside this one; until it offers
+`reindex`, there is nothing to do. The page cache needs nothing: database triggers bump the
+data versions of the tables an import writes.
+"""
+
+import importlib
+
+
+def run():
+    try:
+        search = importlib.import_module("normsdb.search")
+    except ImportError:
+        return
+    reindex = getattr(search, "reindex", None)
+    if reindex is not None:
+        reindex(kinds=None)
