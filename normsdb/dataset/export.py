@@ -276,25 +276,34 @@ def records(cursor, kind, canonical):
 def write_export(out):
     """Write the canonical document to a binary file; returns {top-level key: count}."""
     canonical = Canonical()
-    counts = {}
     snapshot = not connection.in_atomic_block
     with transaction.atomic():
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
             if snapshot:  # one consistent view of every table, however long the export
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            out.write(b'{\n  "format": ' + orjson.dumps(FORMAT))
-            for kind in TOP_LEVEL:
-                count = 0
-                for record in records(cursor, kind, canonical):
-                    out.write(b",\n    " if count else b',\n  "' + kind.encode() + b'": [\n    ')
-                    out.write(orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(
-                        b"\n", b"\n    "))  # fmt: skip
-                    count += 1
-                if count:
-                    out.write(b"\n  ]")
-                    counts[kind] = count
-            out.write(b"\n}\n")
+            return write_document(
+                out, {kind: records(cursor, kind, canonical) for kind in TOP_LEVEL}
+            )
+
+
+def write_document(out, lists):
+    """Write {top-level key: canonical records} as the bytes json.dumps(document,
+    ensure_ascii=False, indent=2) + "\\n" would give, one record at a time: each record is
+    indented by orjson and shifted to its depth (two levels: four spaces). Empty lists are
+    left out. Returns {top-level key: count}."""
+    counts = {}
+    out.write(b'{\n  "format": ' + orjson.dumps(FORMAT))
+    for kind, found in lists.items():
+        count = 0
+        for record in found:
+            out.write(b",\n    " if count else b',\n  "' + kind.encode() + b'": [\n    ')
+            out.write(orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+            count += 1
+        if count:
+            out.write(b"\n  ]")
+            counts[kind] = count
+    out.write(b"\n}\n")
     return counts
 
 

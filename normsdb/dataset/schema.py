@@ -50,6 +50,7 @@ def key_order(name):
     return list(DEFS[name]["properties"])
 
 
+@cache
 def nested_types(name):
     """{key: record definition} for the keys of a record that hold nested records."""
     return {
@@ -59,6 +60,7 @@ def nested_types(name):
     }
 
 
+@cache
 def default(name, key):
     """The value a missing optional key stands for (false for adopted_without_vote)."""
     return DEFS[name]["properties"][key].get("default")

@@ -13,7 +13,7 @@ from django.db import models
 
 # Above this many new rows in one table, its foreign keys are dropped for the insert and
 # added back before the commit (see ForeignKeys).
-BULK_ROWS = 100_000
+BULK_ROWS = 20_000
 
 
 @dataclass

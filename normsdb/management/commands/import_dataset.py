@@ -77,6 +77,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         # ru_maxrss is this process only: the PostgreSQL backend's memory is its own.
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        phases = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in report.seconds.items())
+        self.stderr.write(f"Time by phase: {phases}.")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
         self.stdout.write(
             self.style.SUCCESS(
