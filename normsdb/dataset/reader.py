@@ -31,7 +31,7 @@ class DocumentReader:
         self.stream = stream
         self.errors = []  # [(path, message)]
         self.format = None
-        self.where = "the start of the document"
+        self.where = "the document"  # the record being read, for a syntax error
 
     def records(self):
         seen = set()
@@ -56,7 +56,8 @@ class DocumentReader:
                 else:
                     yield from self.read_list(value, events)
         except ijson.JSONError as error:
-            raise NotJSON(f"not valid JSON after {self.where} ({error})") from None
+            reason = str(error).splitlines()[0]
+            raise NotJSON(f"not valid JSON in {self.where} ({reason})") from None
         if "format" not in seen:
             self.errors.append(("format", f"must be {json.dumps(FORMAT)}, found nothing"))
 
@@ -78,13 +79,14 @@ class DocumentReader:
         send = yajl2_c.items_basecoro(built, f"{key}.item").send
         inside = iter(events.__next__, (key, "end_array", None))
         index = 0
-        self.where = f"the start of {key}"
+        self.where = f"{key}[0]"
         while True:
             count = len(list(map(send, islice(inside, CHUNK_EVENTS))))
             for record in built:
                 yield key, index, record
-                self.where = f"{key}[{index}]"
                 index += 1
+                self.where = f"{key}[{index}]"
             built.clear()
             if count < CHUNK_EVENTS:
+                self.where = "the document"
                 return

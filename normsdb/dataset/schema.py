@@ -128,7 +128,10 @@ def message(error):
         return "must not be empty"
     if keyword == "uniqueItems":
         return "lists a value twice"
-    rule = described(error.schema_path)
+    if keyword in ("pattern", "format") and "description" in node:
+        rule = (True, node["description"])
+    else:
+        rule = described(error.schema_path)
     if rule is None:
         return error.message
     is_value, text = rule
