@@ -54,8 +54,9 @@ def synthetic_lists(obligations, seed=7):
             members = [
                 {"state": s, "joined_on": "1995-01-01"} for s in states[n * 10 : n * 10 + 12]
             ]
-            yield canonical("organization", {"slug": f"org-{n:02}", "name": f"Organisation {n}",
-                                             "url": f"https://example.org/{n}", "members": members})  # fmt: skip
+            record = {"slug": f"org-{n:02}", "name": f"Organisation {n}",
+                      "url": f"https://example.org/{n}", "members": members}  # fmt: skip
+            yield canonical("organization", record)
 
     def topics():
         for n in range(45):
@@ -115,8 +116,9 @@ def synthetic_lists(obligations, seed=7):
 
     def norms():
         for n in range(50):
-            yield canonical("norm", {"slug": f"norm-{n:02}", "title": text(5),
-                                     "statement": text(20), "topics": [f"topic-{n % 45:02}"]})  # fmt: skip
+            record = {"slug": f"norm-{n:02}", "title": text(5), "statement": text(20),
+                      "topics": [f"topic-{n % 45:02}"]}  # fmt: skip
+            yield canonical("norm", record)
 
     def measures():
         for n in range(26):
