@@ -9,6 +9,10 @@ handler500 = "normsdb.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
+    path("data/", views.data_page, name="data"),
+    path("data/normsdb.json", views.data_file, name="data-file"),
+    path("data/schema.json", views.data_schema, name="data-schema"),
+    path("data/SHA256SUMS", views.data_checksums, name="data-checksums"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("normsdb.api.urls")),

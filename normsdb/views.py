@@ -1,4 +1,4 @@
-"""Site-wide pages: home, compare, matrix, health and the error pages."""
+"""Site-wide pages: home, compare, matrix, the dataset downloads, health and the error pages."""
 
 import sys
 from collections import defaultdict
@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -15,6 +15,7 @@ from instruments.models import Instrument, LegalForce
 from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 
 from .charts import horizontal_bars, stacked_years
+from .dataset import SCHEMA_PATH, publish
 from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
@@ -204,3 +205,34 @@ def parse_page(value):
         return min(max(int(value), 1), 10_000)
     except (TypeError, ValueError):
         return 1
+
+
+def data_page(request):
+    """The dataset to download: the current export, its schema, checksums and date."""
+    published = publish.current()
+    return render(
+        request,
+        "normsdb/data.html",
+        {"published": published, "schema": publish.schema_facts()},
+    )
+
+
+def data_file(request):
+    published = publish.current()
+    response = FileResponse(open(published.path, "rb"), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="normsdb.json"'
+    return response
+
+
+def data_schema(request):
+    return FileResponse(open(SCHEMA_PATH, "rb"), content_type="application/schema+json")
+
+
+def data_checksums(request):
+    """For `sha256sum -c`: the two files under the names they download as."""
+    published = publish.current()
+    lines = [
+        f"{published.sha256}  normsdb.json",
+        f"{publish.schema_facts()['sha256']}  schema.json",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
