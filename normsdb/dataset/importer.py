@@ -132,7 +132,7 @@ def run(stream, *, replace, user, reason, progress, dry_run):
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
             started = time.monotonic()
-            errors = stage_file(stream, cursor, report, progress)
+            errors, staged_rows = stage_file(stream, cursor, report, progress)
             report.seconds["read"] = time.monotonic() - started
             progress("checking", report.records)
             checks = SqlChecks(cursor, merging=not replace)
@@ -146,7 +146,7 @@ def run(stream, *, replace, user, reason, progress, dry_run):
             progress("writing", report.records)
             user_id = user.pk if user is not None else None
             writes = Writes(cursor, timezone.now(), user_id, reason)
-            Writer(writes, report, replace=replace).run()
+            Writer(writes, report, replace=replace, staged_rows=staged_rows).run()
             report.seconds["write"] = time.monotonic() - started - sum(report.seconds.values())
         if dry_run:
             transaction.set_rollback(True)
@@ -156,7 +156,8 @@ def run(stream, *, replace, user, reason, progress, dry_run):
 
 
 def stage_file(stream, cursor, report, progress):
-    """Read, check and stage every record; returns the Errors found on the way."""
+    """Read, check and stage every record; returns the Errors found on the way and the
+    number of rows staged."""
     errors = Errors()
     create_tables(cursor)
     stage = Stage(cursor)
@@ -183,7 +184,7 @@ def stage_file(stream, cursor, report, progress):
         errors.add(path, message)
     stage.flush()
     stage.analyze()
-    return errors
+    return errors, sum(stage.counts.values())
 
 
 def verdicts(type_name, problems):

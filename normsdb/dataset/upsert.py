@@ -11,10 +11,6 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-# Above this many new rows in one table, its foreign keys are dropped for the insert and
-# added back before the commit (see ForeignKeys).
-BULK_ROWS = 20_000
-
 
 @dataclass
 class Writes:
@@ -89,9 +85,6 @@ def write(w, model, src, *, key, values, deferred=()):
     once every new row exists. Returns (created, updated)."""
     table, id_column = model._meta.db_table, pk(model)
     written = [c for c in key + values if c != id_column and not c.startswith("_")]
-    new_count = w.scalar(f"SELECT count(*) FROM {src} WHERE _new")
-    if new_count > BULK_ROWS:
-        w.foreign_keys.relax(table)
     inserted = ", ".join(f"NULL AS {q(c)}" if c in deferred else q(c) for c in written)
     created = w.execute(
         f"INSERT INTO {table} ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
@@ -142,8 +135,6 @@ def sync_links(w, model, name, src, wanted):
         f" AND NOT EXISTS (SELECT 1 FROM {links} l"
         f"  WHERE l.owner = x.{owner} AND l.target = x.{target})"
     )
-    if w.scalar(f"SELECT count(*) FROM {links}") > BULK_ROWS:
-        w.foreign_keys.relax(through)
     w.execute(
         f"INSERT INTO {through} ({owner}, {target}) SELECT l.owner, l.target FROM {links} l"
         f" JOIN changed_{through} c USING (owner)"
@@ -160,8 +151,6 @@ def record_history(w, model, src):
     """History rows for the rows of `src` this import wrote: '+' if created, '~' if not."""
     history = model.history.model._meta.db_table
     names = columns(model)
-    if w.scalar(f"SELECT count(*) FROM {src}") > BULK_ROWS:
-        w.foreign_keys.relax(history)
     w.execute(
         f"INSERT INTO {history} ({', '.join(names)}, history_date, history_change_reason,"
         f" history_type, history_user_id)"
@@ -207,29 +196,32 @@ def delete_rows(w, model, condition):
 
 
 class ForeignKeys:
-    """Foreign keys dropped for a bulk insert and added back before the commit.
+    """Foreign keys dropped for a bulk import and added back before the commit.
 
     PostgreSQL checks a deferred foreign key with one query per inserted row at commit
     (about 9 µs a row here: 18 s for two million). Adding the constraint back checks every
     row with one join instead. The price is the lock: dropping a foreign key takes an
-    ACCESS EXCLUSIVE lock on the table (and on the table it refers to), held to the end of
+    ACCESS EXCLUSIVE lock on the table and on the table it refers to, held to the end of
     the import's transaction, so readers of those tables wait for the import to finish.
-    Only inserts of more than BULK_ROWS rows into one table do it.
+    Only large imports do it (normsdb.dataset.writer.BULK_ROWS), for every table they write,
+    before writing any row: PostgreSQL refuses to alter a table with checks still pending.
     """
 
     def __init__(self, cursor):
         self.cursor = cursor
         self.dropped = []  # [(table, name, definition)]
 
-    def relax(self, table):
-        if any(dropped[0] == table for dropped in self.dropped):
-            return
+    def relax(self, tables):
         self.cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-            [table],
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)"
+            " ORDER BY 1, 2",
+            [sorted(tables)],
         )
-        for name, definition in self.cursor.fetchall():
+        found = self.cursor.fetchall()
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # nothing may be pending
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, definition in found:
             self.cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             self.dropped.append((table, name, definition))
 

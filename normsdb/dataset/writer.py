@@ -45,13 +45,37 @@ def targets(src, column, table, key="slug", where=""):
     )
 
 
+# Above this many staged rows, the foreign keys of the tables an import writes are dropped
+# for the writes and added back before the commit (see upsert.ForeignKeys).
+BULK_ROWS = 20_000
+
+MODELS = [Organization, State, Membership, Topic, LegalQuestion, Instrument, Provision,
+          Participation, InstrumentRelation, RecordedVote, Vote, Stance, Norm, Obligation,
+          ResponseMeasure, Incident, Attribution, AllegedBreach, ResponseAction]  # fmt: skip
+
+
+def tables_written():
+    """Every table an import may write: the models', their many-to-many tables and their
+    history tables (with the history of an instrument's topics)."""
+    tables = set()
+    for model in MODELS:
+        history = model.history.model
+        tables |= {model._meta.db_table, history._meta.db_table}
+        tables |= {m2m.remote_field.through._meta.db_table for m2m in model._meta.many_to_many}
+        tables |= {r.related_model._meta.db_table for r in history._meta.related_objects}
+    return tables
+
+
 class Writer:
-    def __init__(self, writes, report, *, replace):
+    def __init__(self, writes, report, *, replace, staged_rows):
         self.w = writes
         self.report = report
         self.replace = replace
+        self.staged_rows = staged_rows
 
     def run(self):
+        if self.staged_rows > BULK_ROWS:
+            self.w.foreign_keys.relax(tables_written())
         self.organizations()
         self.states()
         self.memberships()

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from instruments.models import Instrument, Provision, State
-from normsdb.dataset import DatasetError, dataset_import, export_bytes, upsert
+from normsdb.dataset import DatasetError, dataset_import, export_bytes, upsert, writer
 from normsdb.dataset.checks import ERROR_LIMIT
 from normsdb.dataset.export import write_document
 from obligations.models import Obligation, Topic
@@ -108,6 +108,16 @@ def test_standard_input_is_read_as_a_stream(db, monkeypatch):
     assert Obligation.objects.filter(slug="budapest-art-29").exists()
 
 
+def record_restore(dropped):
+    restore = upsert.ForeignKeys.restore
+
+    def recording(self):
+        dropped.extend((table, d.split("(")[1].split(")")[0]) for table, _, d in self.dropped)
+        restore(self)
+
+    return recording
+
+
 def test_a_bulk_import_drops_and_restores_the_foreign_keys(db, monkeypatch):
     def foreign_keys():
         with connection.cursor() as cursor:
@@ -118,9 +128,12 @@ def test_a_bulk_import_drops_and_restores_the_foreign_keys(db, monkeypatch):
             return cursor.fetchall()
 
     before = foreign_keys()
-    monkeypatch.setattr(upsert, "BULK_ROWS", 0)  # every insert counts as bulk
+    dropped = []
+    monkeypatch.setattr(upsert.ForeignKeys, "restore", record_restore(dropped))
+    monkeypatch.setattr(writer, "BULK_ROWS", 0)  # every insert counts as bulk
     dataset_import(document=SMALL)
     assert foreign_keys() == before
+    assert ("obligations_obligation", "instrument_id") in dropped
     assert Provision.objects.get(label="Art. 29").parent.label == "Chapter III"
 
 
