@@ -1,10 +1,11 @@
 """Set-based writes of staged records into one table: create, update, link, delete, and
 the history rows of what changed — a handful of statements per table, whatever its size.
 
-Every row this import writes gets `updated_at` = the import's time, so "written by this
-import" is a plain condition, and the history rows are copied from the rows' final state
-in one INSERT … SELECT per table ('+' for created, '~' for updated, '-' for deleted, with
-the import's user and reason), as simple-history would have written them one by one.
+Every row this import writes gets `updated_at` = the import's time. Each statement that
+creates, updates or deletes rows writes their history rows in the same statement (a data-
+modifying CTE whose RETURNING feeds an INSERT … SELECT into the historical table): '+' for
+created, '~' for updated, '-' for deleted, with the import's time, user and reason, as
+simple-history would have written them one by one.
 """
 
 from dataclasses import dataclass, field
@@ -79,33 +80,47 @@ def prepare(w, model, source, *, key, nullable_key=(), existing=None):
     return src
 
 
-def write(w, model, src, *, key, values, deferred=()):
-    """Create and update rows from a prepared source: only rows whose values differ are
-    updated. The `deferred` columns (a parent in the same table) of new rows are written
-    once every new row exists. Returns (created, updated)."""
+def write(w, model, src, *, key, values, order="_id"):
+    """Create and update rows from a prepared source, each with its history row in the
+    same statement; only rows whose values differ are updated. New rows are written in
+    `order` ("_depth, _id": parents before their children, whom a trigger checks against
+    them). Returns (created, updated)."""
     table, id_column = model._meta.db_table, pk(model)
     written = [c for c in key + values if c != id_column and not c.startswith("_")]
-    inserted = ", ".join(f"NULL AS {q(c)}" if c in deferred else q(c) for c in written)
     created = w.execute(
-        f"INSERT INTO {table} ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
-        f" SELECT _id, {inserted}, %(now)s, %(now)s FROM {src} WHERE _new ORDER BY _id"
+        f"WITH created AS (INSERT INTO {table}"
+        f" ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
+        f" SELECT _id, {', '.join(map(q, written))}, %(now)s, %(now)s FROM {src} WHERE _new"
+        f" ORDER BY {order} RETURNING *) " + history_from(w, model, "created", "+"),
+        history_params(w),
     )
     compared = [c for c in values if c != id_column]
     updated = 0
     if compared:
         updated = w.execute(
-            f"UPDATE {table} t SET {', '.join(f'{q(c)} = s.{q(c)}' for c in compared)},"
-            f" updated_at = %(now)s FROM {src} s"
-            f" WHERE NOT s._new AND t.{id_column} = s._id"
+            f"WITH changed AS (UPDATE {table} t"
+            f" SET {', '.join(f'{q(c)} = s.{q(c)}' for c in compared)}, updated_at = %(now)s"
+            f" FROM {src} s WHERE NOT s._new AND t.{id_column} = s._id"
             f" AND ({', '.join(f't.{q(c)}' for c in compared)})"
             f" IS DISTINCT FROM ({', '.join(f's.{q(c)}' for c in compared)})"
-        )
-    for c in deferred:
-        w.execute(
-            f"UPDATE {table} t SET {c} = s.{c} FROM {src} s"
-            f" WHERE s._new AND t.{id_column} = s._id AND s.{c} IS NOT NULL"
+            f" RETURNING t.*) " + history_from(w, model, "changed", "~"),
+            history_params(w),
         )
     return created, updated
+
+
+def history_from(w, model, rows, history_type):
+    """INSERT … SELECT of the history rows of the rows a CTE named `rows` returned."""
+    names = ", ".join(columns(model))
+    return (
+        f"INSERT INTO {model.history.model._meta.db_table} ({names}, history_date,"
+        f" history_change_reason, history_type, history_user_id)"
+        f" SELECT {names}, %(now)s, %(reason)s, '{history_type}', %(user)s FROM {rows}"
+    )
+
+
+def history_params(w):
+    return {"reason": w.reason, "user": w.user_id}
 
 
 def sync_links(w, model, name, src, wanted):
@@ -141,24 +156,12 @@ def sync_links(w, model, name, src, wanted):
         f" WHERE NOT EXISTS (SELECT 1 FROM {through} x"
         f"  WHERE x.{owner} = l.owner AND x.{target} = l.target)"
     )
+    # An owner whose only change is in this field is updated too, with its history row.
     return w.execute(
-        f"UPDATE {model._meta.db_table} t SET updated_at = %(now)s FROM changed_{through} c"
-        f" WHERE t.{pk(model)} = c.owner AND t.updated_at <> %(now)s"
-    )
-
-
-def record_history(w, model, src):
-    """History rows for the rows of `src` this import wrote: '+' if created, '~' if not."""
-    history = model.history.model._meta.db_table
-    names = columns(model)
-    w.execute(
-        f"INSERT INTO {history} ({', '.join(names)}, history_date, history_change_reason,"
-        f" history_type, history_user_id)"
-        f" SELECT {', '.join(f't.{c}' for c in names)}, %(now)s, %(reason)s,"
-        f" CASE WHEN t.created_at = %(now)s THEN '+' ELSE '~' END, %(user)s"
-        f" FROM {model._meta.db_table} t JOIN {src} s ON s._id = t.{pk(model)}"
-        f" WHERE t.updated_at = %(now)s ORDER BY t.{pk(model)}",
-        {"reason": w.reason, "user": w.user_id},
+        f"WITH touched AS (UPDATE {model._meta.db_table} t SET updated_at = %(now)s"
+        f" FROM changed_{through} c WHERE t.{pk(model)} = c.owner AND t.updated_at <> %(now)s"
+        f" RETURNING t.*) " + history_from(w, model, "touched", "~"),
+        history_params(w),
     )
 
 
@@ -183,14 +186,10 @@ def delete_rows(w, model, condition):
             through = relation.through._meta.db_table
             column = relation.field.m2m_reverse_name()
             w.execute(f"DELETE FROM {through} x USING {gone} g WHERE x.{column} = g.id")
-    names = columns(model)
     w.execute(
         f"WITH deleted AS (DELETE FROM {table} t USING {gone} g WHERE t.{id_column} = g.id"
-        f" RETURNING t.*)"
-        f" INSERT INTO {model.history.model._meta.db_table} ({', '.join(names)}, history_date,"
-        f" history_change_reason, history_type, history_user_id)"
-        f" SELECT {', '.join(names)}, %(now)s, %(reason)s, '-', %(user)s FROM deleted",
-        {"reason": w.reason, "user": w.user_id},
+        f" RETURNING t.*) " + history_from(w, model, "deleted", "-"),
+        history_params(w),
     )
     return count
 

@@ -31,7 +31,7 @@ from obligations.models import (
     Topic,
 )
 
-from .upsert import delete_rows, prepare, record_history, sync_links, write
+from .upsert import delete_rows, prepare, sync_links, write
 
 ORGANIZATION_ID = "LEFT JOIN instruments_organization {a} ON {a}.slug = {value}"
 
@@ -44,6 +44,17 @@ def targets(src, column, table, key="slug", where=""):
         f" CROSS JOIN unnest(s.{column}) AS u(value) JOIN {table} x ON x.{key} = u.value {where}"
     )
 
+
+# How deep a new row sits among the new rows, so that parents are written before their
+# children (the database's loop trigger looks each new row's parent up).
+DEPTH = (
+    "WITH RECURSIVE up(id, parent_id, depth) AS ("
+    " SELECT _id, parent_id, 0 FROM {src} WHERE _new AND parent_id IS NOT NULL"
+    " UNION ALL SELECT up.id, p.parent_id, up.depth + 1 FROM up"
+    " JOIN {src} p ON p._id = up.parent_id AND p._new WHERE up.depth < 100)"
+    " UPDATE {src} s SET _depth = d.depth + 1 FROM"
+    " (SELECT id, max(depth) AS depth FROM up GROUP BY id) d WHERE s._id = d.id"
+)
 
 # Above this many staged rows, the foreign keys of the tables an import writes are dropped
 # for the writes and added back before the commit (see upsert.ForeignKeys).
@@ -90,16 +101,16 @@ class Writer:
             self.delete_absent()
         self.w.foreign_keys.restore()
 
-    def step(self, kind, model, source, *, key, values, links=None, fix=None, **options):
-        """Prepare, fix up, write, link and record the history of one record type."""
-        deferred = options.pop("deferred", ())
+    def step(self, kind, model, source, *, key, values, links=None, fix=(), **options):
+        """Prepare, fix up, write and link one record type (history rows come with the
+        writes)."""
+        order = options.pop("order", "_id")
         src = prepare(self.w, model, source, key=key, **options)
-        if fix:
-            self.w.execute(fix.format(src=src))
-        created, updated = write(self.w, model, src, key=key, values=values, deferred=deferred)
+        for sql in fix:
+            self.w.execute(sql.format(src=src))
+        created, updated = write(self.w, model, src, key=key, values=values, order=order)
         for name, wanted in (links or {}).items():
             updated += sync_links(self.w, model, name, src, wanted.format(src=src))
-        record_history(self.w, model, src)
         total = self.w.scalar(f"SELECT count(*) FROM {src}")
         self.report.add(kind, created=created, updated=updated, unchanged=total - created - updated)
         return src
@@ -133,13 +144,13 @@ class Writer:
         # known before they are written), then among the stored ones.
         self.step(
             "topics", Topic,
-            "SELECT slug, name, description, NULL::bigint AS parent_id, parent AS _parent"
-            " FROM stage_topic",
-            key=["slug"], values=["name", "description", "parent_id"], deferred=["parent_id"],
-            fix="UPDATE {src} s SET parent_id = coalesce("
-            " (SELECT p._id FROM {src} p WHERE p.slug = s._parent),"
-            " (SELECT t.id FROM obligations_topic t WHERE t.slug = s._parent))"
-            " WHERE s._parent IS NOT NULL",
+            "SELECT slug, name, description, NULL::bigint AS parent_id, parent AS _parent,"
+            " 0 AS _depth FROM stage_topic",
+            key=["slug"], values=["name", "description", "parent_id"], order="_depth, _id",
+            fix=["UPDATE {src} s SET parent_id = coalesce("
+                 " (SELECT p._id FROM {src} p WHERE p.slug = s._parent),"
+                 " (SELECT t.id FROM obligations_topic t WHERE t.slug = s._parent))"
+                 " WHERE s._parent IS NOT NULL", DEPTH],
         )  # fmt: skip
 
     def legal_questions(self):
@@ -234,17 +245,19 @@ class Writer:
         self.step(
             "provisions", Provision,
             "SELECT i.id AS instrument_id, s.label, s.heading, s.summary, s.ord AS \"order\","
-            " NULL::bigint AS parent_id, s.source_url, s.parent AS _parent"
+            " NULL::bigint AS parent_id, s.source_url, s.parent AS _parent, 0 AS _depth"
             " FROM stage_provision s JOIN instruments_instrument i ON i.slug = s.instrument",
             key=["instrument_id", "label"],
             values=["heading", "summary", "order", "parent_id", "source_url"],
-            deferred=["parent_id"],
-            fix="UPDATE {src} s SET parent_id = found.id FROM ("
-            " SELECT c._id AS child, coalesce(p._id, t.id) AS id FROM {src} c"
-            " LEFT JOIN {src} p ON p.instrument_id = c.instrument_id AND p.label = c._parent"
-            " LEFT JOIN instruments_provision t"
-            "  ON t.instrument_id = c.instrument_id AND t.label = c._parent"
-            " WHERE c._parent IS NOT NULL) found WHERE s._id = found.child",
+            order="_depth, _id",
+            fix=["UPDATE {src} s SET parent_id = found.id FROM ("
+                 " SELECT c._id AS child, coalesce(p._id, t.id) AS id FROM {src} c"
+                 " LEFT JOIN {src} p ON p.instrument_id = c.instrument_id"
+                 "  AND p.label = c._parent"
+                 " LEFT JOIN instruments_provision t"
+                 "  ON t.instrument_id = c.instrument_id AND t.label = c._parent"
+                 " WHERE c._parent IS NOT NULL) found WHERE s._id = found.child",
+                 DEPTH],
         )  # fmt: skip
 
     def norms(self):

@@ -184,3 +184,15 @@ def test_a_loop_through_a_stored_topic_is_named(db):
         dataset_import(document={"format": "normsdb/1", "topics": [
             {"slug": "a", "name": "A", "parent": "b"}]})  # fmt: skip
     assert raised.value.errors == ["topics[0].parent: the parent chain loops"]
+
+
+def test_provisions_listed_before_their_new_parents_are_written_parents_first(db):
+    document = json.loads(json.dumps(SMALL))
+    document["instruments"][0]["provisions"] = [
+        {"label": "Art. 29(1)", "order": 3, "parent": "Art. 29"},
+        {"label": "Art. 29", "order": 2, "parent": "Chapter III"},
+        {"label": "Chapter III", "order": 1},
+    ]
+    dataset_import(document=document)
+    deepest = Provision.objects.get(label="Art. 29(1)")
+    assert (deepest.parent.label, deepest.parent.parent.label) == ("Art. 29", "Chapter III")
