@@ -8,21 +8,22 @@ created, '~' for updated, '-' for deleted, with the import's time, user and reas
 simple-history would have written them one by one.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 
 
 @dataclass
 class Writes:
-    """What one import writes: the time and author stamped on every row and history row."""
+    """What one import writes: the time and author stamped on every row and history row,
+    and whether it is a bulk import (see ForeignKeys and Indexes)."""
 
     cursor: object
     now: object
     user_id: int | None
     reason: str
+    bulk: bool = False
     foreign_keys: "ForeignKeys" = None
-    kept: dict = field(default_factory=dict)  # table → temp table of the ids the file holds
 
     def __post_init__(self):
         self.foreign_keys = ForeignKeys(self.cursor)
@@ -87,6 +88,11 @@ def write(w, model, src, *, key, values, order="_id"):
     them). Returns (created, updated)."""
     table, id_column = model._meta.db_table, pk(model)
     written = [c for c in key + values if c != id_column and not c.startswith("_")]
+    indexes = Indexes(w.cursor)
+    if w.bulk and w.scalar(f"SELECT count(*) FROM {src} WHERE _new") > max(
+        BULK_INDEX_ROWS, estimated_rows(w, table)
+    ):
+        indexes.drop([table, model.history.model._meta.db_table])
     created = w.execute(
         f"WITH created AS (INSERT INTO {table}"
         f" ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
@@ -106,7 +112,15 @@ def write(w, model, src, *, key, values, order="_id"):
             f" RETURNING t.*) " + history_from(w, model, "changed", "~"),
             history_params(w),
         )
+    indexes.restore()
     return created, updated
+
+
+def estimated_rows(w, table):
+    """The planner's estimate of a table's rows: cheap, and close enough to compare."""
+    return w.scalar(
+        f"SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = '{table}'::regclass"
+    )
 
 
 def history_from(w, model, rows, history_type):
@@ -150,12 +164,18 @@ def sync_links(w, model, name, src, wanted):
         f" AND NOT EXISTS (SELECT 1 FROM {links} l"
         f"  WHERE l.owner = x.{owner} AND l.target = x.{target})"
     )
+    indexes = Indexes(w.cursor)
+    if w.bulk and w.scalar(f"SELECT count(*) FROM {links}") > max(
+        BULK_INDEX_ROWS, estimated_rows(w, through)
+    ):
+        indexes.drop([through])
     w.execute(
         f"INSERT INTO {through} ({owner}, {target}) SELECT l.owner, l.target FROM {links} l"
         f" JOIN changed_{through} c USING (owner)"
         f" WHERE NOT EXISTS (SELECT 1 FROM {through} x"
         f"  WHERE x.{owner} = l.owner AND x.{target} = l.target)"
     )
+    indexes.restore()
     # An owner whose only change is in this field is updated too, with its history row.
     return w.execute(
         f"WITH touched AS (UPDATE {model._meta.db_table} t SET updated_at = %(now)s"
@@ -192,6 +212,44 @@ def delete_rows(w, model, condition):
         history_params(w),
     )
     return count
+
+
+# Above this many new rows (and more than the table holds), a bulk import writes a table
+# without its secondary indexes and builds them again after (see Indexes).
+BULK_INDEX_ROWS = 100_000
+
+
+class Indexes:
+    """Secondary indexes dropped while many rows go into a table, then built again.
+
+    Building an index over a million rows in one sort is several times cheaper than adding
+    a million entries one by one (and writes far less WAL). Indexes behind a constraint
+    (primary key, unique) stay: the upserts rely on them. The table is already locked
+    ACCESS EXCLUSIVE by then (ForeignKeys), so this costs no more availability.
+    """
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.dropped = []  # [definition]
+
+    def drop(self, tables):
+        self.cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+            " ORDER BY 1",
+            [tables],
+        )
+        for name, definition in self.cursor.fetchall():
+            self.cursor.execute(f'DROP INDEX "{name}"')
+            self.dropped.append(definition)
+
+    def restore(self):
+        if self.dropped:
+            self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in self.dropped:
+            self.cursor.execute(definition)
+        self.dropped.clear()
 
 
 class ForeignKeys:

@@ -86,6 +86,7 @@ class Writer:
 
     def run(self):
         if self.staged_rows > BULK_ROWS:
+            self.w.bulk = True
             self.w.foreign_keys.relax(tables_written())
         self.organizations()
         self.states()

@@ -227,7 +227,9 @@ def main():
             lines = result.stdout.strip().splitlines()
             changed = [line for line in lines[:-1] if not re.search(r"0 created, 0 updated", line)]
             verdict = "everything unchanged" if not changed else f"{len(changed)} kinds changed"
+            phases = [line for line in result.stderr.splitlines() if line.startswith("Time by")]
             print(f"{step}: {lines[-1]} (wall {wall:.1f} s; {verdict}); {load()}")
+            print(f"  {phases[-1] if phases else ''}")
         result, wall = run("export", [*manage, "export_dataset", str(exported)], environment)
         same = sha256(exported) == sha256(source)
         print(f"export: {result.stderr.strip().splitlines()[-1]} (wall {wall:.1f} s); {load()}")

@@ -1,10 +1,9 @@
-import resource
 import sys
-import time
 
 from django.core.management.base import BaseCommand
 
 from normsdb.dataset import write_export
+from normsdb.dataset.measure import Usage
 
 
 class Command(BaseCommand):
@@ -18,18 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="-", help="Output path (default: stdout).")
 
     def handle(self, *args, **options):
-        started = time.monotonic()
         if options["file"] == "-":
             write_export(sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        with open(options["file"], "wb") as out:
+        with Usage() as usage, open(options["file"], "wb") as out:
             counts = write_export(out)
-        elapsed = time.monotonic() - started
-        total = sum(counts.values())
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         listed = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
-        self.stderr.write(
-            f"Wrote {options['file']}: {listed} — {total:,} records in {elapsed:.1f} s "
-            f"({total / max(elapsed, 1e-6):,.0f}/s), peak memory {peak_mb:,.0f} MB."
-        )
+        total = sum(counts.values())
+        self.stderr.write(f"Wrote {options['file']}: {listed} — {usage.summary(total)}.")

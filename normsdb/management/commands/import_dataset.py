@@ -1,6 +1,4 @@
-import resource
 import sys
-import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +6,7 @@ from tqdm import tqdm
 
 from instruments.models import Instrument
 from normsdb.dataset import DatasetError, dataset_import
+from normsdb.dataset.measure import Usage
 
 
 class Command(BaseCommand):
@@ -51,16 +50,16 @@ class Command(BaseCommand):
             bar.set_description(phase)
             bar.update(done - bar.n)
 
-        started = time.monotonic()
         try:
-            report = dataset_import(
-                source=sys.stdin.buffer if name == "-" else name,
-                replace=options["replace"],
-                user=user,
-                reason=f"import_dataset {name}",
-                progress=progress,
-                dry_run=options["dry_run"],
-            )
+            with Usage() as usage:
+                report = dataset_import(
+                    source=sys.stdin.buffer if name == "-" else name,
+                    replace=options["replace"],
+                    user=user,
+                    reason=f"import_dataset {name}",
+                    progress=progress,
+                    dry_run=options["dry_run"],
+                )
         except OSError as error:
             raise CommandError(f"cannot read {name}: {error.strerror}") from None
         except DatasetError as error:
@@ -72,17 +71,9 @@ class Command(BaseCommand):
             summary = error.errors[0] if error.total == 1 else f"{error.total:,} errors"
             raise CommandError(f"{summary}; nothing was imported.") from None
         bar.close()
-        elapsed = time.monotonic() - started
         for line in report.lines():
             self.stdout.write(line)
-        # ru_maxrss is this process only: the PostgreSQL backend's memory is its own.
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         phases = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in report.seconds.items())
         self.stderr.write(f"Time by phase: {phases}.")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} {report.records:,} records in {elapsed:.1f} s "
-                f"({report.records / max(elapsed, 1e-6):,.0f}/s), peak memory {peak_mb:,.0f} MB."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"{verb} {usage.summary(report.records)}."))

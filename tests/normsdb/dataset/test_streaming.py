@@ -118,7 +118,7 @@ def record_restore(dropped):
     return recording
 
 
-def test_a_bulk_import_drops_and_restores_the_foreign_keys(db, monkeypatch):
+def test_a_bulk_import_drops_and_restores_the_foreign_keys_and_indexes(db, monkeypatch):
     def foreign_keys():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -127,12 +127,21 @@ def test_a_bulk_import_drops_and_restores_the_foreign_keys(db, monkeypatch):
             )
             return cursor.fetchall()
 
-    before = foreign_keys()
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+                " ORDER BY 1"
+            )
+            return cursor.fetchall()
+
+    before, indexes_before = foreign_keys(), indexes()
     dropped = []
     monkeypatch.setattr(upsert.ForeignKeys, "restore", record_restore(dropped))
     monkeypatch.setattr(writer, "BULK_ROWS", 0)  # every insert counts as bulk
+    monkeypatch.setattr(upsert, "BULK_INDEX_ROWS", 0)
     dataset_import(document=SMALL)
-    assert foreign_keys() == before
+    assert foreign_keys() == before and indexes() == indexes_before
     assert ("obligations_obligation", "instrument_id") in dropped
     assert Provision.objects.get(label="Art. 29").parent.label == "Chapter III"
 
