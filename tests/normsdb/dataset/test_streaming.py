@@ -205,3 +205,14 @@ def test_provisions_listed_before_their_new_parents_are_written_parents_first(db
     dataset_import(document=document)
     deepest = Provision.objects.get(label="Art. 29(1)")
     assert (deepest.parent.label, deepest.parent.parent.label) == ("Art. 29", "Chapter III")
+
+
+def test_a_committed_import_that_changed_something_calls_the_post_import_hook(db, monkeypatch):
+    calls = []
+    monkeypatch.setattr("normsdb.dataset.after_import.run", lambda: calls.append("run"))
+    dataset_import(document=SMALL)
+    dataset_import(document=SMALL)  # unchanged: nothing to follow up
+    changed = json.loads(json.dumps(SMALL))
+    changed["states"][0]["name"] = "Eesti"
+    dataset_import(document=changed, dry_run=True)  # nothing committed
+    assert calls == ["run"]
