@@ -15,6 +15,7 @@ import orjson
 from django.db import connection, transaction
 from psycopg.types.string import TextLoader
 
+from . import prefetch
 from .schema import DEFS, FORMAT, TOP_LEVEL, key_order, record_type
 
 FETCH_ROWS = 2_000
@@ -272,21 +273,26 @@ class Canonical:
         return out
 
 
-def records(cursor, kind, canonical):
-    """The canonical records of one top-level list, from a server-side cursor."""
-    name = TOP_LEVEL[kind]
+def server_rows(cursor, kind):
+    """The rows of one top-level list's query, from a server-side cursor."""
     with cursor.connection.cursor(name=f"export_{kind}") as rows:
         # The records come back as JSON text, which orjson reads faster than json.loads.
         rows.adapters.register_loader("json", TextLoader)
         rows.itersize = FETCH_ROWS
         rows.execute(QUERIES[kind])
-        if kind in COLUMNS:
-            keys = COLUMNS[kind]
-            for row in rows:
-                yield canonical(name, dict(zip(keys, row, strict=True)))
-        else:
-            for (text,) in rows:
-                yield canonical(name, orjson.loads(text))
+        yield from rows
+
+
+def records(kind, rows, canonical):
+    """The canonical records of one top-level list from its query's rows."""
+    name = TOP_LEVEL[kind]
+    if kind in COLUMNS:
+        keys = COLUMNS[kind]
+        for row in rows:
+            yield canonical(name, dict(zip(keys, row, strict=True)))
+    else:
+        for (text,) in rows:
+            yield canonical(name, orjson.loads(text))
 
 
 def write_export(out):
@@ -302,9 +308,17 @@ def write_export(out):
             # server's hash joins and sorts room (its memory, not this process's).
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            return write_document(
-                out, {kind: records(cursor, kind, canonical) for kind in TOP_LEVEL}
+            lists = {
+                kind: records(kind, server_rows(cursor, kind), canonical) for kind in TOP_LEVEL
+            }
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = 'obligations_obligation'::regclass"
             )
+            if snapshot and cursor.fetchone()[0] > prefetch.LARGE:
+                cursor.execute("SELECT pg_export_snapshot()")
+                rows = prefetch.Prefetch(cursor.fetchone()[0], QUERIES["obligations"])
+                lists["obligations"] = records("obligations", rows, canonical)
+            return write_document(out, lists)
 
 
 def write_document(out, lists):
