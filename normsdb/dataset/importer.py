@@ -181,6 +181,7 @@ def stage_file(stream, cursor, report, progress):
             if report.records % PROGRESS_EVERY == 0:
                 progress("reading", report.records)
     except NotJSON as error:
+        stage.close()  # end the COPY under way, so that the transaction can roll back
         errors.add("file", str(error))
         raise DatasetError(errors.first(), errors.total) from None
     for path, message in reader.errors:

@@ -10,6 +10,8 @@ Absent optional values are staged as the database stores them ('' for text, NULL
 dates, '{}' for lists), so that comparing staged with stored rows is a plain equality.
 """
 
+from psycopg.copy import QueuedLibpqWriter
+
 from .schema import default
 
 FLUSH_ROWS = 5_000
@@ -117,30 +119,55 @@ def partial_date(value):
 
 
 class Stage:
-    """Collects staging rows per table and copies them in batches."""
+    """Copies staging rows into their tables while the file is still being read.
+
+    A connection runs one COPY at a time. The table that gets a row while its COPY is open
+    (the obligations, for a million rows in a row) gets it at once, through a writer thread
+    that sends the data while this thread parses the next records; rows for other tables
+    wait in a buffer until FLUSH_ROWS of them are there, and their COPY then becomes the
+    open one.
+    """
 
     def __init__(self, cursor):
         self.cursor = cursor
         self.rows = {table: [] for table in TABLES}
         self.counts = dict.fromkeys(TABLES, 0)
+        self.open_table = self.open_copy = None
 
     def put(self, table, row):
+        if table == self.open_table:
+            self.open_copy.write_row(row)
+            self.counts[table] += 1
+            return
         rows = self.rows[table]
         rows.append(row)
         if len(rows) >= FLUSH_ROWS:
-            self.flush(table)
+            self.switch(table)
 
-    def flush(self, table=None):
-        for name in [table] if table else list(TABLES):
-            rows = self.rows[name]
-            if not rows:
-                continue
-            names = ", ".join(columns(name))
-            with self.cursor.copy(f"COPY stage_{name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            self.counts[name] += len(rows)
-            rows.clear()
+    def switch(self, table):
+        """Make `table`'s COPY the open one, sending its buffered rows first."""
+        self.close()
+        names = ", ".join(columns(table))
+        self.open_context = self.cursor.copy(
+            f"COPY stage_{table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(self.cursor)
+        )
+        self.open_copy, self.open_table = self.open_context.__enter__(), table
+        for row in self.rows[table]:
+            self.open_copy.write_row(row)
+        self.counts[table] += len(self.rows[table])
+        self.rows[table].clear()
+
+    def close(self):
+        if self.open_copy is not None:
+            self.open_context.__exit__(None, None, None)
+            self.open_table = self.open_copy = None
+
+    def flush(self):
+        """Send every buffered row; no COPY stays open."""
+        for table in TABLES:
+            if self.rows[table]:
+                self.switch(table)
+        self.close()
 
     def analyze(self):
         """Temporary tables are never analysed by autovacuum: without statistics the
