@@ -6,7 +6,10 @@
 - checks.py — references, uniqueness, cycles (SQL) and rules within a record
 - upsert.py, writer.py — staged records into the model tables, with history
 - importer.py — dataset_import(), all or nothing
-- export.py — the canonical document, written record by record
+- export.py — the canonical document, written record by record (prefetch.py: its largest
+  list read on a second connection sharing the snapshot)
+- publish.py — the copy the /data/ page offers, rebuilt when the data changes
+- measure.py — what an import or export cost (time, CPU, memory)
 - after_import.py — what follows a committed import
 """
 
