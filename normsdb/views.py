@@ -1,4 +1,4 @@
-"""Site-wide pages: home, compare, matrix, health and the error pages."""
+"""Site-wide pages: home, compare, matrix, the dataset downloads, health and the error pages."""
 
 import sys
 import threading
@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -31,6 +32,7 @@ from obligations.models import Norm, Obligation, ResponseMeasure, Topic
 from .alerts import follow
 from .api.history import history_entries
 from .charts import FORCE_COLOURS, horizontal_bars, stacked_years
+from .dataset import SCHEMA_PATH, publish
 from .deadline import watchdog
 from .models import SavedSearch
 from .origin import absolute_url
@@ -371,3 +373,34 @@ def saved_searches(request):
 def saved_search_delete(request, pk):
     SavedSearch.objects.filter(user=request.user, pk=pk).delete()
     return redirect("saved-searches")
+
+
+def data_page(request):
+    """The dataset to download: the current export, its schema, checksums and date."""
+    published = publish.current()
+    return render(
+        request,
+        "normsdb/data.html",
+        {"published": published, "schema": publish.schema_facts()},
+    )
+
+
+def data_file(request):
+    published = publish.current()
+    response = FileResponse(open(published.path, "rb"), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="normsdb.json"'
+    return response
+
+
+def data_schema(request):
+    return FileResponse(open(SCHEMA_PATH, "rb"), content_type="application/schema+json")
+
+
+def data_checksums(request):
+    """For `sha256sum -c`: the two files under the names they download as."""
+    published = publish.current()
+    lines = [
+        f"{published.sha256}  normsdb.json",
+        f"{publish.schema_facts()['sha256']}  schema.json",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

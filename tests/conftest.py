@@ -3,7 +3,6 @@ signatory, a voluntary report, a small topic tree, a norm both articulate, an ed
 reader. The curated dataset has its own fixture (`curated`) and its own tests."""
 
 import datetime
-import json
 import os
 from pathlib import Path
 
@@ -265,9 +264,11 @@ def cast_with_incident(cast):
 
 
 def load_curated():
+    """Import data/normsdb.json as `make run` does; dataset_import ends with the
+    post-import hook (normsdb.dataset.after_import), so search is indexed too."""
     from normsdb.dataset import dataset_import
 
-    return dataset_import(document=json.loads(DATASET.read_text()), reason="test fixture")
+    return dataset_import(source=DATASET, reason="test fixture")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from normsdb.dataset import dataset_export, dumps
+from normsdb.dataset import write_export
 from normsdb.pgtools import connection_arguments, tool
 
 
@@ -36,7 +36,8 @@ class Command(BaseCommand):
         if result.returncode:
             archive.unlink(missing_ok=True)
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
-        export.write_text(dumps(dataset_export()), encoding="utf-8")
+        with open(export, "wb") as out:
+            write_export(out)
         self.stdout.write(f"{archive}\n{export}")
         self.stderr.write(
             f"Backed up to {archive.name} ({archive.stat().st_size:,} bytes) and "

@@ -1,22 +1,20 @@
-import json
-import resource
 import sys
-import time
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from instruments.models import Instrument
-from normsdb.dataset import TOP_LEVEL, DatasetError, dataset_import
+from normsdb.dataset import DatasetError, dataset_import
+from normsdb.dataset.measure import Usage
 
 
 class Command(BaseCommand):
     help = (
         "Import a normsdb/1 dataset (JSON) into the database: records are created or updated "
-        "in place by slug, with history. All or nothing: any error changes nothing and every "
-        "error is listed with its path. Without --replace nothing is deleted."
+        "in place by slug, with history. The file is read as a stream, so its size is not "
+        "limited by memory. All or nothing: any error changes nothing, and every error is "
+        "listed with its path (the first 1,000 of them). Without --replace nothing is deleted."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +25,7 @@ class Command(BaseCommand):
             help="Make the database equal to the file: delete records the file does not hold.",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="Validate and report counts; write nothing."
+            "--dry-run", action="store_true", help="Check and report counts; write nothing."
         )
         parser.add_argument(
             "--if-empty",
@@ -40,57 +38,42 @@ class Command(BaseCommand):
         if options["if_empty"] and Instrument.objects.exists():
             self.stdout.write("The database already holds data; nothing imported.")
             return
-        document = self.read(options["file"])
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f'unknown user "{options["user"]}"')
+        name = options["file"]
+        bar = tqdm(unit=" records", file=sys.stderr, disable=None, mininterval=1)
 
-        total = sum(
-            len(document.get(k, []))
-            for k in TOP_LEVEL
-            if isinstance(document, dict) and isinstance(document.get(k), list)
-        )
-        bar = tqdm(total=total, unit="rec", file=sys.stderr, disable=total < 5000 or None)
-        started = time.monotonic()
+        def progress(phase, done):
+            bar.set_description(phase)
+            bar.update(done - bar.n)
+
         try:
-            report = dataset_import(
-                document=document,
-                replace=options["replace"],
-                user=user,
-                reason=f"import_dataset {options['file']}",
-                progress=lambda kind, done: bar.update(done) if kind in TOP_LEVEL else None,
-                dry_run=options["dry_run"],
-            )
+            with Usage() as usage:
+                report = dataset_import(
+                    source=sys.stdin.buffer if name == "-" else name,
+                    replace=options["replace"],
+                    user=user,
+                    reason=f"import_dataset {name}",
+                    progress=progress,
+                    dry_run=options["dry_run"],
+                )
+        except OSError as error:
+            raise CommandError(f"cannot read {name}: {error.strerror}") from None
         except DatasetError as error:
             bar.close()
             for line in error.errors:
                 self.stderr.write(line)
-            raise CommandError(f"{len(error.errors)} error(s); nothing was imported.") from None
+            if error.total > len(error.errors):
+                self.stderr.write(f"… and {error.total - len(error.errors):,} more.")
+            summary = error.errors[0] if error.total == 1 else f"{error.total:,} errors"
+            raise CommandError(f"{summary}; nothing was imported.") from None
         bar.close()
-        elapsed = time.monotonic() - started
         for line in report.lines():
             self.stdout.write(line)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        phases = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in report.seconds.items())
+        self.stderr.write(f"Time by phase: {phases}.")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} {total} records in {elapsed:.1f} s ({total / max(elapsed, 1e-6):,.0f}/s), "
-                f"peak memory {peak_mb:,.0f} MB."
-            )
-        )
-
-    def read(self, name):
-        try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot read {name}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{name} is not UTF-8 text") from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CommandError(
-                f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-            ) from None
+        self.stdout.write(self.style.SUCCESS(f"{verb} {usage.summary(report.records)}."))
