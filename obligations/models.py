@@ -140,6 +140,16 @@ class Norm(TimeStamped):
     title = models.CharField(max_length=300)
     statement = LongTextField(help_text="In our own words.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="norms")
+    origin = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="norms_originated",
+        help_text="The instrument that stated the norm in these terms (GGE 2015 for its "
+        "eleven norms). Its trail starts there; earlier texts with a like commitment are "
+        "shown as precursors.",
+    )
     history = HistoricalRecords()
     objects = NormQuerySet.as_manager()
 

@@ -74,7 +74,9 @@ class NormListView(ListView):
     "obligations.topic",
 )
 def norm_detail(request, slug):
-    norm = get_object_or_404(Norm.objects.prefetch_related("topics"), slug=slug)
+    norm = get_object_or_404(
+        Norm.objects.select_related("origin").prefetch_related("topics"), slug=slug
+    )
     obligations = (
         Obligation.objects.filter(norms=norm)
         .select_related("instrument__organization", "provision")
@@ -84,6 +86,16 @@ def norm_detail(request, slug):
     for obligation in obligations:
         by_instrument[obligation.instrument].append(obligation)
     trail = sorted(by_instrument.items(), key=lambda item: item[0].chronological_key)
+    # The trail starts where the norm was stated in these terms; older texts with a like
+    # commitment are its precursors, shown apart.
+    precursors = []
+    if norm.origin_id:
+        origin = [item for item in trail if item[0].pk == norm.origin_id]
+        start = norm.origin.chronological_key
+        precursors = [
+            i for i in trail if i[0].pk != norm.origin_id and i[0].chronological_key < start
+        ]
+        trail = origin + [i for i in trail if i not in origin and i not in precursors]
     measures = norm.response_measures.prefetch_related(legal_basis_prefetch()).order_by(
         "escalation_level", "name"
     )
@@ -94,6 +106,7 @@ def norm_detail(request, slug):
         {
             "norm": norm,
             "trail": trail,
+            "precursors": precursors,
             "measures": measures,
             "breaches": breaches,
             "citation": cite(norm),

@@ -64,6 +64,7 @@ REFERENCES = [
     ("vote", "state", "state", INS + ".recorded_vote.{other}[{sub}]"),
     ("stance", "question", "legal_question", INS + ".stances[{sub}].question"),
     ("norm", "topics[]", "topic", "norms[{pos}].topics[{ord}]"),
+    ("norm", "origin", "instrument", "norms[{pos}].origin"),
     ("obligation", "instrument", "instrument", "obligations[{pos}].instrument"),
     ("obligation", "norms[]", "norm", "obligations[{pos}].norms[{ord}]"),
     ("obligation", "topics[]", "topic", "obligations[{pos}].topics[{ord}]"),

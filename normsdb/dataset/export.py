@@ -138,8 +138,9 @@ QUERIES = {
             'code', x.code,
             'topics', {
         slugs("obligations_norm_topics", ("norm_id", "topic_id"), "obligations_topic")
-    })
-        FROM obligations_norm x ORDER BY x.slug {C}""",
+    }, 'origin', o.slug)
+        FROM obligations_norm x LEFT JOIN instruments_instrument o ON o.id = x.origin_id
+        ORDER BY x.slug {C}""",
     # A million obligations: their norms and topics are aggregated once rather than by two
     # subqueries per row, and the row comes back as columns (see COLUMNS): building JSON
     # in the server costs more than building the dict here.

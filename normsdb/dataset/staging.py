@@ -45,7 +45,7 @@ TABLES = {
     ),
     "vote": "instrument text, list text, state text",
     "stance": "instrument text, question text, stance text, summary text, provision text",
-    "norm": "slug text, title text, statement text, code text, topics text[]",
+    "norm": "slug text, title text, statement text, code text, topics text[], origin text",
     "obligation": (
         "slug text, instrument text, duty_bearer text, modality text, summary text,"
         " provision text, deadline text, deadline_trigger text, verification text,"
@@ -263,8 +263,8 @@ class Stage:
                     self.put("vote", (pos, sub, True, slug, name, state))
 
     def add_norms(self, pos, r, ok, bad):
-        values = (r["title"], r["statement"], text(r, "code"), listed(r, "topics")) if ok else (
-            None,) * 4  # fmt: skip
+        values = (r["title"], r["statement"], text(r, "code"), listed(r, "topics"),
+                  r.get("origin")) if ok else (None,) * 5  # fmt: skip
         self.put("norm", (pos, None, ok, text(r, "slug"), *values))
 
     def add_obligations(self, pos, r, ok, bad):

@@ -264,8 +264,9 @@ class Writer:
     def norms(self):
         self.step(
             "norms", Norm,
-            "SELECT slug, title, statement, code, topics AS _topics FROM stage_norm",
-            key=["slug"], values=["title", "statement", "code"],
+            "SELECT s.slug, s.title, s.statement, s.code, i.id AS origin_id, s.topics AS _topics"
+            " FROM stage_norm s LEFT JOIN instruments_instrument i ON i.slug = s.origin",
+            key=["slug"], values=["title", "statement", "code", "origin_id"],
             links={"topics": targets("{src}", "_topics", "obligations_topic")},
         )  # fmt: skip
 

@@ -136,3 +136,30 @@ def test_the_share_of_official_source_links(db, capsys):
     with capsys.disabled():
         print(f"\nofficial incident, attribution and response sources: {share:.1%} of {len(urls)}")
     assert share >= 0.24  # the issue asks for 60 %: see the README's data section
+
+
+def test_every_report_resolution_declaration_and_decision_is_dated_or_listed_here(db):
+    """The ones still undated could not be dated from a source read so far (README)."""
+    undated = set(
+        Instrument.objects.filter(
+            kind__in=["report", "resolution", "declaration", "decision"], adopted_on=None
+        ).values_list("slug", flat=True)
+    )
+    assert undated <= {
+        "ilc-arsiwa", "nato-warsaw-resilience-commitment-2016", "oewg-2021-final-report",
+        "oewg-2022-annual-progress-report", "oewg-2023-annual-progress-report",
+        "oewg-2024-annual-progress-report", "osce-pc-dec-1039", "unga-dec-75-564",
+        "unga-res-80-16", "ungge-2010-report",
+    }  # fmt: skip
+
+
+def test_the_gge_2015_report_is_first_in_the_trail_of_each_of_its_norms(client, db):
+    from obligations.models import Norm
+
+    norms = Norm.objects.filter(code__startswith="GGE-2015-")
+    assert norms.count() == 11
+    for norm in norms:
+        page = client.get(norm.get_absolute_url()).content.decode()
+        trail = page.split('<ol class="trail">')[1]
+        first = trail.split("<a href=")[1]
+        assert first.startswith('"/instruments/ungge-2015-report/"'), norm.code

@@ -75,7 +75,7 @@ CARRIED = {
     "stance": (Stance, {"question": "question", "stance": "stance", "summary": "summary",
                         "provision": "provision"}),
     "norm": (Norm, {"slug": "slug", "title": "title", "statement": "statement",
-                    "code": "code", "topics": "topics"}),
+                    "code": "code", "topics": "topics", "origin": "origin"}),
     "obligation": (Obligation, {
         "slug": "slug", "instrument": "instrument", "duty_bearer": "duty_bearer",
         "modality": "modality", "summary": "summary", "provision": "provision",
