@@ -1,11 +1,12 @@
-"""Search relevance on the curated dataset: the questions diplomats ask find the record that
-answers them among the first three results, through the API."""
+"""Search relevance on the curated dataset, on both backends (Tantivy and PostgreSQL): the
+questions diplomats ask find the record that answers them among the first three results,
+through the API; and the fixes of issue 13, each with its case."""
 
 import pytest
 
 from instruments.models import Provision
 
-pytestmark = pytest.mark.usefixtures("curated")
+pytestmark = pytest.mark.usefixtures("curated", "backend")
 
 
 def provision(instrument, label):
