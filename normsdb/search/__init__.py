@@ -9,9 +9,9 @@ A search, top to bottom:
    (engine.py, the default) or PostgreSQL (postgres.py), chosen by SEARCH_BACKEND; both
    read the same search documents (documents.py) and rank by the same rules (ranking.py);
 4. nothing found: a word no document holds is respelt to a close known word
-   (respelling.py); a single word still finding nothing is looked for as the start of a
-   word in headings and names ("budap"); few found for several words: the records holding
-   some of them follow those holding all;
+   (respelling.py); few found for several words: the records holding some of them follow
+   those holding all; a single word still finding nothing is looked for as the start of a
+   word in headings and names ("budap");
 5. the page's hits get their highlighted passages (snippets.py).
 
 `reindex(kinds=None)` rebuilds the documents and the index; single edits reach both when
@@ -90,15 +90,17 @@ def search(text, filters=None, *, page=1, page_size=20):
     offset = (max(page, 1) - 1) * page_size
     found = run(words, filters, offset, page_size, pinned)
     if not found[1] and not pinned:
-        words, found = fall_back(cleaned, words, filters, offset, page_size, result)
-    elif found[1] < FEW_RESULTS and len(words.clauses) > 1 and len(words.groups) == 1:
-        loose = query.Query(text=cleaned, groups=[[c] for c in words.clauses if not c.negated])
-        if len(loose.groups) > 1:
-            strict = [doc_id for doc_id, _score in run(words, filters, 0, FEW_RESULTS, pinned)[0]]
-            wider = run(loose, filters, offset, page_size, pinned + strict)
-            if wider[1] > found[1]:
-                found, words = wider, loose
-                notes.append("Few records hold all of your words; these hold some of them.")
+        fixed = respelling.respell(cleaned, words)
+        respelt = query.parse(fixed) if fixed else None
+        if respelt:
+            found_instead = run(respelt, filters, offset, page_size)
+            if found_instead[1]:
+                words, found, result.searched_instead = respelt, found_instead, fixed
+    if found[1] < FEW_RESULTS:
+        words, found = widen(words, found, filters, offset, page_size, pinned, notes)
+    if not found[1] and (prefix := query.prefix_query(cleaned)) is not None:
+        # A single word that is the start of a heading's or name's word ("budap").
+        words, found = prefix, run(prefix, filters, offset, page_size)
 
     page_rows, result.total, counts = found
     result.searched = True
@@ -114,21 +116,17 @@ def search(text, filters=None, *, page=1, page_size=20):
     return result
 
 
-def fall_back(cleaned, words, filters, offset, limit, result):
-    """Nothing found: respell unknown words, then try a single word as a prefix."""
-    fixed = respelling.respell(cleaned, words)
-    if fixed:
-        respelt = query.parse(fixed)
-        found = run(respelt, filters, offset, limit)
-        if found[1]:
-            result.searched_instead = fixed
-            return respelt, found
-    prefix = query.prefix_query(cleaned)
-    if prefix is not None:
-        found = run(prefix, filters, offset, limit)
-        if found[1]:
-            return prefix, found
-    return words, ([], 0, {})
+def widen(words, found, filters, offset, limit, pinned, notes):
+    """Few records hold all of several words: those holding some of them follow."""
+    if len(words.groups) != 1 or len([c for c in words.clauses if not c.negated]) < 2:
+        return words, found
+    loose = query.Query(text=words.text, groups=[[c] for c in words.clauses if not c.negated])
+    strict = [doc_id for doc_id, _score in run(words, filters, 0, FEW_RESULTS, pinned)[0]]
+    wider = run(loose, filters, offset, limit, [*pinned, *strict])
+    if wider[1] <= found[1]:
+        return words, found
+    notes.append("Few records hold all of your words; these hold some of them.")
+    return loose, wider
 
 
 def run(words, filters, offset, limit, pinned=()):

@@ -106,6 +106,16 @@ def instruments(records):
         }
 
 
+def heading_of(provision):
+    """The heading, unless it only repeats the label (positions label by subject)."""
+    return "" if provision.heading == provision.label else provision.heading
+
+
+def provision_title(instrument, provision):
+    title = f"{instrument}, {provision.label}"
+    return f"{title}: {heading_of(provision)}" if heading_of(provision) else title
+
+
 def provisions(records):
     # A provision is tagged with its instrument's topics, as the topic filter treats it.
     instrument_topics = Instrument.topics.through.objects.filter(
@@ -116,13 +126,12 @@ def provisions(records):
     )
     for provision in records.iterator(chunk_size=CHUNK):
         instrument = provision.instrument
-        title = f"{instrument}, {provision.label}"
         yield {
             "record_id": provision.pk,
             "key": str(provision.pk),
-            "title": f"{title}: {provision.heading}" if provision.heading else title,
+            "title": provision_title(instrument, provision),
             "url": provision.get_absolute_url(),
-            "heading": join(provision.label, provision.heading),
+            "heading": join(provision.label, heading_of(provision)),
             "body": provision.summary,
             "topic_ids": provision.tags,
             **instrument_fields(instrument),
@@ -135,13 +144,12 @@ def obligations(records):
     )
     for obligation in records.iterator(chunk_size=CHUNK):
         instrument, provision = obligation.instrument, obligation.provision
-        where = f"{instrument}, {provision.label}" if provision else str(instrument)
         yield {
             "record_id": obligation.pk,
             "key": obligation.slug,
-            "title": f"{where}: {provision.heading}" if provision and provision.heading else where,
+            "title": provision_title(instrument, provision) if provision else str(instrument),
             "url": obligation.get_absolute_url(),
-            "heading": join(provision and provision.label, provision and provision.heading),
+            "heading": join(provision and provision.label, provision and heading_of(provision)),
             "body": obligation.summary,
             "extra": join(obligation.deadline_trigger, obligation.verification),
             "modality": obligation.modality,

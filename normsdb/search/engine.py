@@ -206,12 +206,14 @@ def match_query(query):
     return Q.boolean_query([(Should, group_query(group)) for group in query.groups])
 
 
-def bonus(query, field, boost):
+def bonus(query, field, total):
+    """`total` shared among the query's words that the field holds: the share of the
+    words in the heading (or name), whatever its length."""
     lexemes = query.positive_lexemes()
-    if not lexemes:
-        return []
-    words = Q.boolean_query([(Should, Q.term_query(SCHEMA, field, x)) for x in lexemes])
-    return [(Should, Q.boost_query(words, boost))]
+    return [
+        (Should, Q.const_score_query(Q.term_query(SCHEMA, field, lexeme), total / len(lexemes)))
+        for lexeme in lexemes
+    ]
 
 
 def filter_queries(filters):

@@ -29,6 +29,7 @@ from obligations.models import DutyBearer, Modality, Topic
 
 from . import ranking
 from .documents import TYPES
+from .query import quote
 
 FACET_VALUES = {
     "type": list(TYPES),
@@ -81,15 +82,32 @@ def matching(query, filters, pinned=()):
     return documents.filter(match)
 
 
+def coverage(query, weights, total):
+    """`total` shared among the query's words that the part of these weights holds (the
+    share of the words in the heading or name), as the Tantivy backend scores it."""
+    lexemes = query.positive_lexemes()
+    part = WeightFilter(F("vector"), weights)
+    shares = [
+        Case(
+            When(Matches(part, TSQuery(Value(quote(lexeme)))), then=Value(total / len(lexemes))),
+            default=Value(0.0),
+        )
+        for lexeme in lexemes
+    ]
+    return sum(shares[1:], shares[0]) if shares else Value(0.0)
+
+
 def relevance(query):
     """ts_rank_cd over all the text, plus the heading and name bonus, times the prior."""
     words = TSQuery(Value(query.tsquery()))
-    any_word = TSQuery(Value(query.any_tsquery()))
-    text = SearchRank(F("vector"), words, normalization=Value(1 | 32), cover_density=True)
-    heading = SearchRank(WeightFilter(F("vector"), "ab"), any_word, normalization=Value(0))
-    name = SearchRank(WeightFilter(F("vector"), "a"), any_word, normalization=Value(0))
-    score = text + ranking.HEADING_SHARE * heading + ranking.NAME_SHARE * name
-    return ExpressionWrapper(score * F("prior"), output_field=FloatField())
+    dense = SearchRank(
+        F("vector"), words, normalization=Value(ranking.NORMALIZATION), cover_density=True
+    )
+    plain = SearchRank(F("vector"), words, normalization=Value(ranking.NORMALIZATION))
+    text = ranking.COVER_DENSITY * dense + (1 - ranking.COVER_DENSITY) * plain
+    heading = coverage(query, "ab", ranking.HEADING_SHARE)
+    name = coverage(query, "a", ranking.NAME_SHARE)
+    return ExpressionWrapper((text + heading + name) * F("prior"), output_field=FloatField())
 
 
 def search(query, filters, *, offset, limit, pinned=()):

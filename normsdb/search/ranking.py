@@ -1,30 +1,35 @@
 """How matches are ordered, in words both backends follow.
 
-Relevance is how well the text holds the query's words, plus a bonus for the words in the
-heading (title, label: weight B) and a larger one for those in the name (short title, code:
-weight A) — a title match beats a passing mention, and "budapest" finds the Convention whose
-short title it is before the protocols that only mention it. Then two priors multiply it:
-the record type (a norm is the standard several instruments share; a provision usually
-repeats its obligations) and authority (a binding instrument's record before a voluntary
-one's, other things equal). A citation the resolver understands (normsdb.search.resolver)
+Relevance is how well the text holds the query's words (BM25 in Tantivy, ts_rank_cd and
+ts_rank in PostgreSQL), plus a bonus for the share of the words in the heading (name, title,
+label: weights A and B) and another for the share in the name (short title, code: weight A)
+— a title match beats a passing mention, and "budapest" finds the Convention whose short
+title it is before the protocols that only mention it. Then two priors multiply it: the
+record type (a norm is the standard several instruments share, a response measure the
+general answer that actions instantiate) and authority (a binding instrument's record before
+a voluntary one's, other things equal). The constants were set on the curated dataset's
+relevance suite (tests/normsdb/search/test_relevance.py), which both backends pass. A citation the resolver understands (normsdb.search.resolver)
 comes before everything.
 
 `sort=date` orders by the record's date instead (an instrument's first date, its records'
 the same, an incident's start), newest first, undated last.
 """
 
-TYPE_PRIOR = {"norm": 1.5, "provision": 0.8}
+TYPE_PRIOR = {"norm": 2.0, "response_measure": 1.2}
 BINDING_PRIOR = 1.2
 
-# Tantivy: BM25 over all the text, plus these multiples of BM25 over the heading and the
-# name for the query's words.
-HEADING_BOOST = 1.0
-NAME_BOOST = 3.0
+# Tantivy: BM25 over all the text, plus these totals shared among the query's words that the
+# heading and the name hold (a heading with all the words adds HEADING_BOOST).
+HEADING_BOOST = 10.0
+NAME_BOOST = 10.0
 
-# PostgreSQL: ts_rank_cd over all the text (normalised by length, scaled to 0..1), plus these
-# shares of ts_rank over the heading and the name for any of the query's words.
-HEADING_SHARE = 0.5
-NAME_SHARE = 1.0
+# PostgreSQL: mostly ts_rank_cd (how close together the words are), partly ts_rank (how often
+# they occur), each divided by 1 + log(length) and scaled to 0..1; plus these totals shared
+# among the query's words that the heading and the name hold.
+COVER_DENSITY = 0.7
+NORMALIZATION = 1 | 32
+HEADING_SHARE = 0.2
+NAME_SHARE = 0.2
 
 PINNED = 1e6  # the score that puts a resolved citation first
 
