@@ -21,7 +21,7 @@ their transaction commits (signals.py).
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from instruments.models import InstrumentKind, LegalForce
 from normsdb.models import SearchDocument
@@ -172,8 +172,6 @@ _documents_checked = set()
 
 def ensure_documents():
     """A fresh database (make run on a new clone) gets its documents on the first search."""
-    from django.db import connection
-
     name = connection.settings_dict["NAME"]
     if name in _documents_checked:
         return
@@ -202,4 +200,5 @@ def reindex(kinds=None):
         engine.rebuild() if everything else engine.update(removed, added)
     if everything:
         signals.pending.clear()
+        _documents_checked.add(connection.settings_dict["NAME"])
     return len(added)

@@ -216,6 +216,16 @@ def bonus(query, field, total):
     ]
 
 
+def named(query):
+    """BM25 over the name for the query's words: the shorter the name holding them, the more
+    the query is that name ("budapest": the Budapest Convention, not its protocols)."""
+    lexemes = query.positive_lexemes()
+    if not lexemes:
+        return []
+    words = Q.boolean_query([(Should, Q.term_query(SCHEMA, "name", x)) for x in lexemes])
+    return [(Should, Q.boost_query(words, ranking.NAME_BOOST))]
+
+
 def filter_queries(filters):
     """Must-clauses that score nothing; None when a filter leaves nothing to match."""
     kinds = filters.types()
@@ -245,7 +255,7 @@ def search(query, filters, *, offset, limit, pinned=()):
         [
             (Must, match),
             *bonus(query, "heading", ranking.HEADING_BOOST),
-            *bonus(query, "name", ranking.NAME_BOOST),
+            *named(query),
             *restrict,
         ]
     )

@@ -104,11 +104,10 @@ def binding_instruments(code, errors):
     if not re.fullmatch(r"[A-Z]{2}", code):
         errors["state"] = "Give a state as its two-letter ISO code, e.g. DE."
         return []
-    state = State.objects.filter(code=code).first()
-    if state is None:
+    ids = list(Instrument.objects.binding_on(code).values_list("id", flat=True))
+    if not ids and not State.objects.filter(code=code).exists():
         errors["state"] = f'No state with code "{code}".'
-        return []
-    return list(Instrument.objects.binding_on(state).values_list("id", flat=True))
+    return ids
 
 
 def printable(value):

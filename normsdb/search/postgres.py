@@ -82,19 +82,27 @@ def matching(query, filters, pinned=()):
     return documents.filter(match)
 
 
+def holds(part, lexeme):
+    return Case(When(Matches(part, TSQuery(Value(quote(lexeme)))), then=1.0), default=0.0)
+
+
 def coverage(query, weights, total):
     """`total` shared among the query's words that the part of these weights holds (the
-    share of the words in the heading or name), as the Tantivy backend scores it."""
+    share of the words in the heading), as the Tantivy backend scores it."""
     lexemes = query.positive_lexemes()
+    if not lexemes:
+        return Value(0.0)
     part = WeightFilter(F("vector"), weights)
-    shares = [
-        Case(
-            When(Matches(part, TSQuery(Value(quote(lexeme)))), then=Value(total / len(lexemes))),
-            default=Value(0.0),
-        )
-        for lexeme in lexemes
-    ]
-    return sum(shares[1:], shares[0]) if shares else Value(0.0)
+    return sum((holds(part, lexeme) for lexeme in lexemes), Value(0.0)) * (total / len(lexemes))
+
+
+def named(query):
+    """The share of the name's words that the query holds: the more the query is the name
+    ("budapest": the Budapest Convention, not its protocols), the more it adds."""
+    name = WeightFilter(F("vector"), "a")
+    found = sum((holds(name, lexeme) for lexeme in query.positive_lexemes()), Value(0.0))
+    size = Func(Func(name, function="length"), Value(1), function="GREATEST")
+    return ranking.NAME_SHARE * found / size
 
 
 def relevance(query):
@@ -106,7 +114,7 @@ def relevance(query):
     plain = SearchRank(F("vector"), words, normalization=Value(ranking.NORMALIZATION))
     text = ranking.COVER_DENSITY * dense + (1 - ranking.COVER_DENSITY) * plain
     heading = coverage(query, "ab", ranking.HEADING_SHARE)
-    name = coverage(query, "a", ranking.NAME_SHARE)
+    name = named(query)
     return ExpressionWrapper((text + heading + name) * F("prior"), output_field=FloatField())
 
 

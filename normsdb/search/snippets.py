@@ -102,7 +102,7 @@ def hits(page, query):
                 modality=row["modality"],
                 instrument_title=row["instrument_title"] if row["type"] != "instrument" else "",
                 instrument_slug=row["instrument_slug"],
-                html_url=row["url"],
+                html_url=row["url"] or None,
             )
         )
     return found

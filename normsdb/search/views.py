@@ -67,7 +67,9 @@ class SearchHitSerializer(serializers.Serializer):
     legal_force = serializers.CharField(help_text="Legal force of the instrument, if any.")
     instrument = serializers.CharField(source="instrument_slug", help_text="Instrument slug.")
     url = serializers.CharField(allow_null=True, help_text="The record in the API.")
-    html_url = serializers.CharField(help_text="The record's page (a provision's anchor).")
+    html_url = serializers.CharField(
+        allow_null=True, help_text="The record's page (a provision's anchor)."
+    )
 
 
 class SearchView(JSONErrorsMixin, APIView):
@@ -91,7 +93,7 @@ class SearchView(JSONErrorsMixin, APIView):
         hits = SearchHitSerializer(result.hits, many=True).data
         for hit in hits:
             hit["url"] = hit["url"] and request.build_absolute_uri(hit["url"])
-            hit["html_url"] = request.build_absolute_uri(hit["html_url"])
+            hit["html_url"] = hit["html_url"] and request.build_absolute_uri(hit["html_url"])
         last_page = max(1, -(-result.total // (size or 20)))
 
         def link(number):
