@@ -55,7 +55,9 @@ def test_a_new_topic_tag_reaches_the_topic_filter_on_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         cast.voluntary.topics.add(cast.cybercrime)
-    assert slugs("attack hospitals online", topic="cybercrime") == ["test-report-para-1"]
+    assert slugs("attack hospitals online", topic="cybercrime", type="obligation") == [
+        "test-report-para-1"
+    ]
 
 
 def test_reindex_of_some_types_keeps_the_others(cast):
