@@ -62,11 +62,10 @@ def index():
     """This database's index, opened once per process; built when missing."""
     path = folder()
     if path not in _open:
-        version = path / "version"
-        if version.exists() and version.read_text().strip() == SCHEMA_VERSION:
+        if current(path / "version"):
             _open[path] = tantivy.Index(SCHEMA, str(path))
         else:  # missing, or of an older schema
-            rebuild()
+            rebuild(if_missing=True)
     return _open[path]
 
 
@@ -143,12 +142,20 @@ def add(writer, ids=None):
         writer.add_document(document(row))
 
 
-def rebuild():
-    """Index every search document afresh (a new folder when the schema changed)."""
+def current(version):
+    return version.exists() and version.read_text().strip() == SCHEMA_VERSION
+
+
+def rebuild(*, if_missing=False):
+    """Index every search document afresh (a new folder when the schema changed). With
+    `if_missing`, a process that waited for another one building the index uses its work."""
     path = folder()
     with lock():
         version = path / "version"
-        if not version.exists() or version.read_text().strip() != SCHEMA_VERSION:
+        if if_missing and current(version):
+            _open[path] = tantivy.Index(SCHEMA, str(path))
+            return
+        if not current(version):
             _open.pop(path, None)
             for child in path.iterdir():
                 if child.name != "writer.lock":
