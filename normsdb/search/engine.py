@@ -27,6 +27,7 @@ from django.db import connection
 from normsdb.models import SearchDocument
 
 from . import ranking
+from .documents import TYPES
 from .query import LEXEME
 
 SCHEMA_VERSION = "1"
@@ -238,7 +239,9 @@ def filter_queries(filters):
     kinds = filters.types()
     if not kinds or (filters.state and not filters.instrument_ids):
         return None
-    clauses = [Q.term_set_query(SCHEMA, "type", kinds)]
+    # Every type allowed: no clause (a union of every type's postings costs more than the
+    # rest of a search).
+    clauses = [] if len(kinds) == len(TYPES) else [Q.term_set_query(SCHEMA, "type", kinds)]
     for name in ("legal_force", "kind", "modality", "duty_bearer"):
         if getattr(filters, name):
             clauses.append(Q.term_query(SCHEMA, name, getattr(filters, name)))
@@ -258,6 +261,7 @@ def search(query, filters, *, offset, limit, pinned=()):
     if pinned:
         citation = Q.const_score_query(Q.term_set_query(SCHEMA, "id", list(pinned)), ranking.PINNED)
         match = Q.boolean_query([(Should, match), (Should, citation)])
+    matching = Q.boolean_query([(Must, match), *restrict])
     full = Q.boolean_query(
         [
             (Must, match),
@@ -267,21 +271,28 @@ def search(query, filters, *, offset, limit, pinned=()):
         ]
     )
     searcher = index().searcher()
+    # The count comes from the facets (every document has one type), so the ranking pass
+    # needs to collect only the page.
+    counts = facets(searcher, matching)
+    total = sum(counts["type"].values())
+    if not total:
+        return [], 0, {}
     if filters.sort == "date":
         found = searcher.search(
-            full, limit, count=True, offset=offset, order_by_field="date", order=tantivy.Order.Desc
+            full, limit, count=False, offset=offset, order_by_field="date", order=tantivy.Order.Desc
         )
     else:
-        found = searcher.search(full, limit, count=True, offset=offset, weight_by_field="weight")
+        found = searcher.search(full, limit, count=False, offset=offset, weight_by_field="weight")
     ids = searcher.fast_field_values("id", [address for _score, address in found.hits])
     page = [(doc_id, score) for doc_id, (score, _a) in zip(ids, found.hits, strict=True)]
-    return page, found.count, facets(searcher, full) if found.count else {}
+    return page, total, counts
 
 
-def facets(searcher, full):
-    """Exact counts: every facet has fewer values than the bucket size."""
+def facets(searcher, matching):
+    """Exact counts over the same documents, without the scoring clauses (aggregations do not
+    score); every facet has fewer values than the bucket size."""
     spec = {name: {"terms": {"field": name, "size": 1000}} for name in FACETS}
-    result = searcher.aggregate(full, spec)
+    result = searcher.aggregate(matching, spec)
     return {
         name: {bucket["key"]: bucket["doc_count"] for bucket in result[name]["buckets"]}
         for name in FACETS

@@ -189,18 +189,20 @@ class Bench:
                 body = self.get(client, params)
                 reference = (*reference[:2], {"q": params["q"], **reference[2]})
                 count, _page = self.reference(reference)
-                for _ in range(3):  # warm up both
+                for _ in range(3):  # warm up
                     self.get(client, params)
-                    self.reference(reference)
+                self.reference(reference)
                 api, sql = [], []
-                for _ in range(runs):
+                for run in range(runs):
                     cache.clear()
                     started = time.perf_counter()
                     self.get(client, params)
                     api.append((time.perf_counter() - started) * 1000)
-                    started = time.perf_counter()
-                    self.reference(reference)
-                    sql.append((time.perf_counter() - started) * 1000)
+                    # SQL that takes seconds is timed on fewer runs (SLOW_SQL_RUNS), shown.
+                    if run < SLOW_SQL_RUNS or statistics.median(sql) < 1000:
+                        started = time.perf_counter()
+                        self.reference(reference)
+                        sql.append((time.perf_counter() - started) * 1000)
                 rows.append((label, params, body, count, api, sql))
                 self.say(f"  timed {label}: {describe(params)}")
         return rows
@@ -242,8 +244,8 @@ class Bench:
             ("rare word", {"q": rarest}, plain),
             ("phrase", {"q": '"mutual legal assistance"'}, plain),
             ("phrase", {"q": '"critical infrastructure" -espionage'}, plain),
-            ("short word", {"q": "health care"}, ("TRUE", "CAST(%(tsquery)s AS tsquery)", {
-                "tsquery": "'health' & ('=care' | '=cares')"})),
+            ("short word", {"q": "data protection"}, ("TRUE", "CAST(%(tsquery)s AS tsquery)", {
+                "tsquery": "('=data' | '=datas') & 'protect'"})),
             ("misspelling", {"q": "atribution"}, ("TRUE", web, {"q": "attribution"})),
             ("misspelling", {"q": "critcal infrastucture"},
              ("TRUE", web, {"q": "critical infrastructure"})),
@@ -260,12 +262,12 @@ class Bench:
     def report(self, rows):
         self.say("")
         self.say(
-            "count: matching records, by the API and by SQL (= when equal); times in ms over "
-            f"{self.options.runs} runs each; API with the cache off."
+            "count: matching records, by the API and by SQL (= when equal); times in ms, the API "
+            f"over {self.options.runs} runs with the cache off, SQL over `runs`."
         )
         self.say(
             f"{'class':13} {'query':46} {'API count':>9} {'SQL count':>9}   "
-            f"{'API p50':>7} {'p95':>6}   {'SQL p50':>7} {'p95':>7}"
+            f"{'API p50':>7} {'p95':>6}   {'SQL p50':>7} {'p95':>7} {'runs':>4}"
         )
         failures = []
         for label, params, body, count, api, sql in rows:
@@ -274,7 +276,7 @@ class Bench:
             self.say(
                 f"{label:13} {describe(params)[:46]:46} {body['count']:>9,} {same}{count:>8,}   "
                 f"{statistics.median(api):>7.1f} {p95:>6.1f}   "
-                f"{statistics.median(sql):>7.1f} {percentile(sql, 0.95):>7.1f}"
+                f"{statistics.median(sql):>7.1f} {percentile(sql, 0.95):>7.1f} {len(sql):>4}"
             )
             if "truncated" in body:
                 failures.append(f"{describe(params)}: the answer has `truncated`")
@@ -308,6 +310,7 @@ DATASET = Path(__file__).resolve().parents[2] / "data" / "normsdb.json"
 SEED = 20250501
 TAIL_WORDS = 50_000
 COMPLETE = "complete, built"
+SLOW_SQL_RUNS = 5
 
 DESCRIBE = """
 SELECT (SELECT COUNT(*) FROM instruments_instrument), (SELECT COUNT(*) FROM instruments_provision),
