@@ -8,8 +8,10 @@ PostgreSQL lacks at a million obligations: BM25 top-k ranking over every match, 
 and facet counts from column-stored fields, in milliseconds.
 
 Fields: `text` (every lexeme), `heading` (weight A and B) and `name` (weight A) for the
-ranking bonus, the filter and facet values as raw terms, `topic_ids` and `instrument_id`
-for the topic and state filters, `date` for sort=date and `weight` for the prior.
+ranking bonus, the filter and facet values as raw terms, `topic_ids` (each tag with its
+ancestors, so that a topic filter is one term rather than a union of its subtree's) and
+`instrument_id` for the topic and state filters, `date` for sort=date and `weight` for the
+prior.
 
 Writers serialise on an inter-process lock in the folder (several workers share it);
 Tantivy's own lock refuses a second writer anyway. Readers reload after their own commits
@@ -25,12 +27,13 @@ from django.conf import settings
 from django.db import connection
 
 from normsdb.models import SearchDocument
+from obligations.models import Topic
 
 from . import ranking
 from .documents import TYPES
 from .query import LEXEME
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 FACETS = ["type", "legal_force", "kind", "modality", "duty_bearer", "root_topics"]
 HEAP = 200_000_000
 Must, Should, MustNot = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -89,7 +92,20 @@ def tokens(vector, weights=None):
     return tantivy.PreTokenizedString("", [tantivy.Token(x, p, 0, 0) for p, x in found])
 
 
-def document(row):
+def lineages():
+    """{topic id: the topic and its ancestors}; topics are few and shallow."""
+    parents = dict(Topic.objects.values_list("id", "parent_id"))
+    found = {}
+    for topic in parents:
+        chain, node = [], topic
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        found[topic] = chain
+    return found
+
+
+def document(row, lineage):
     doc_id, kind, vector, legal_force, kind_of, modality, bearer, instrument, topics, roots = row[
         :10
     ]
@@ -110,7 +126,7 @@ def document(row):
             doc.add_text(field, value)
     for root in roots:
         doc.add_text("root_topics", root)
-    for topic in topics:
+    for topic in {above for tag in topics for above in lineage.get(tag, [tag])}:
         doc.add_unsigned("topic_ids", topic)
     if instrument is not None:
         doc.add_unsigned("instrument_id", instrument)
@@ -139,8 +155,9 @@ def add(writer, ids=None):
     documents = SearchDocument.objects.order_by()
     if ids is not None:
         documents = documents.filter(id__in=ids)
+    lineage = lineages()
     for row in documents.values_list(*COLUMNS).iterator(chunk_size=5000):
-        writer.add_document(document(row))
+        writer.add_document(document(row, lineage))
 
 
 def current(version):
@@ -178,8 +195,10 @@ def update(removed, added):
     engine = index()
     with lock():
         writer = engine.writer(heap_size=15_000_000, num_threads=1)
-        for doc_id in removed:
-            writer.delete_documents_by_term("id", doc_id)
+        if removed:
+            # By query: delete_documents_by_term takes a Python int as i64, which matches
+            # no u64 id.
+            writer.delete_documents_by_query(Q.term_set_query(SCHEMA, "id", list(removed)))
         add(writer, added)
         commit(writer)
     engine.reload()
@@ -246,7 +265,7 @@ def filter_queries(filters):
         if getattr(filters, name):
             clauses.append(Q.term_query(SCHEMA, name, getattr(filters, name)))
     if filters.topic:
-        clauses.append(Q.term_set_query(SCHEMA, "topic_ids", filters.topic_ids))
+        clauses.append(Q.term_query(SCHEMA, "topic_ids", filters.topic_id))
     if filters.state:
         clauses.append(Q.term_set_query(SCHEMA, "instrument_id", filters.instrument_ids))
     return [(Must, Q.const_score_query(clause, 0.0)) for clause in clauses]

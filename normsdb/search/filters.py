@@ -48,7 +48,8 @@ class Filters:
     modality: str = ""
     duty_bearer: str = ""
     sort: str = "relevance"
-    topic_ids: list = field(default_factory=list)
+    topic_id: int | None = None
+    topic_ids: list = field(default_factory=list)  # the topic's subtree
     instrument_ids: list = field(default_factory=list)
 
     @classmethod
@@ -64,7 +65,7 @@ class Filters:
         if filters.sort not in SORTS:
             errors["sort"] = f'"{printable(filters.sort)}" is not one of: {", ".join(SORTS)}.'
         if filters.topic:
-            filters.topic_ids = topic_ids(filters.topic, errors)
+            filters.topic_id, filters.topic_ids = subtree(filters.topic, errors)
         if filters.state:
             filters.state = filters.state.upper()
             filters.instrument_ids = binding_instruments(filters.state, errors)
@@ -90,14 +91,15 @@ class Filters:
         return [kind for kind in TYPES if kind in kinds]
 
 
-def topic_ids(slug, errors):
+def subtree(slug, errors):
+    """The topic's id and the ids of its subtree."""
     if not re.fullmatch(r"[-\w]{1,100}", slug, re.ASCII):
         errors["topic"] = f'"{printable(slug)}" is not a topic slug; see /topics/.'
-        return []
-    ids = list(Topic.objects.subtree(slug).values_list("id", flat=True))
-    if not ids:
+        return None, []
+    found = dict(Topic.objects.subtree(slug).values_list("slug", "id"))
+    if not found:
         errors["topic"] = f'No topic "{slug}"; see /topics/ for the list.'
-    return ids
+    return found.get(slug), list(found.values())
 
 
 def binding_instruments(code, errors):

@@ -6,16 +6,17 @@ instrument's provisions and obligations (they carry its title, legal force and d
 provision's obligations (their title is its label and heading). Bulk writes that send no
 signals (the dataset import, raw SQL) call normsdb.search.reindex() instead.
 
-A topic moved in the tree changes the top-level topic of the records tagged below it; that
-reaches their facet at the next `manage.py rebuild_search_index` (the filter, which reads
-the tree, is right at once).
+A topic moved in the tree changes the top-level topic of the records tagged below it (their
+facet) and, in the Tantivy index, the ancestors their topic filter matches: every record
+tagged in the moved subtree is rewritten too.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from instruments.models import Instrument, Provision
-from obligations.models import Incident, Norm, Obligation
+from normsdb.models import SearchDocument
+from obligations.models import Incident, Norm, Obligation, Topic
 
 from .documents import SOURCES
 
@@ -73,6 +74,20 @@ def saved(sender, instance, **kwargs):
     changed(KINDS[sender], instance.pk)
 
 
+def topic_moving(sender, instance, **kwargs):
+    old = Topic.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+    instance._search_moved = instance.pk is not None and old != instance.parent_id
+
+
+def topic_moved(sender, instance, created, **kwargs):
+    if created or not getattr(instance, "_search_moved", False):
+        return
+    subtree = list(Topic.objects.subtree(instance).values_list("id", flat=True))
+    tagged = SearchDocument.objects.filter(topic_ids__overlap=subtree)
+    for kind, record_id in tagged.values_list("type", "record_id").iterator():
+        changed(kind, record_id)
+
+
 def tagged(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
@@ -91,5 +106,7 @@ def connect():
     for model in KINDS:
         post_save.connect(saved, sender=model, dispatch_uid=f"search-save-{model.__name__}")
         post_delete.connect(saved, sender=model, dispatch_uid=f"search-delete-{model.__name__}")
+    pre_save.connect(topic_moving, sender=Topic, dispatch_uid="search-topic-moving")
+    post_save.connect(topic_moved, sender=Topic, dispatch_uid="search-topic-moved")
     for through in TAGGED:
         m2m_changed.connect(tagged, sender=through, dispatch_uid=f"search-tags-{through.__name__}")

@@ -9,13 +9,11 @@ import time
 import pytest
 from django.core.management import call_command
 
-from normsdb.search import engine, reindex, search
+from normsdb.search import Filters, engine, reindex, search
 from tests.factories import make_obligation
 
 
 def slugs(text, **filters):
-    from normsdb.search import Filters
-
     return [hit.slug for hit in search(text, Filters.from_params(filters), page_size=50).hits]
 
 
@@ -101,3 +99,25 @@ def test_a_writer_waits_for_another_process_holding_the_lock(cast):
     waited = time.monotonic() - started
     holder.wait()
     assert waited > 0.5 and slugs("Kenya") == ["KE"]
+
+
+def test_moving_a_topic_moves_its_records_under_the_new_parent_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.health.parent = cast.cybercrime
+        cast.health.save()
+    # Both obligations are tagged below health (health, hospitals), now under cybercrime.
+    found = slugs("hospitals", topic="cybercrime", type="obligation")
+    facets = search("hospitals", Filters.from_params({"type": "obligation"})).facets["topic"]
+    assert sorted(found) == ["test-convention-art-1", "test-report-para-1"]
+    assert [v["value"] for v in facets] == ["cybercrime"]
+
+
+def test_a_deleted_record_is_no_longer_counted_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    before = search("hospitals").total
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.voluntary.delete()
+    assert search("hospitals").total == before - 1
