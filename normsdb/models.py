@@ -114,37 +114,44 @@ class SavedSearch(models.Model):
 
 
 class SearchDocument(models.Model):
-    """One searchable record as the postgres search backend keeps it (normsdb.search): the
-    text, weighted vectors and the facets of every record type in one GIN-indexed table."""
+    """One searchable record, as both search backends read it (normsdb.search.documents):
+    what a hit shows, the analysed text, and the values the filters and facets use.
+
+    `vector` is built by the database function `normsdb_search_vector` (migration 0008): the
+    English stems of name (weight A), heading (B), body (C) and extra (D), plus each word of
+    six letters or fewer unstemmed, marked "=" ("=care"), at the same positions. The Tantivy
+    backend indexes exactly these lexemes, so both backends match the same records.
+    """
 
     type = models.CharField(max_length=20)
-    key = models.CharField(max_length=200, help_text="Slug, state code or id.")
-    title = models.TextField()
-    body = models.TextField(blank=True)
-    extra = models.TextField(blank=True)
+    record_id = models.CharField(max_length=40, help_text="The record's primary key.")
+    key = models.CharField(max_length=200, help_text="Slug, state code or id, as the API has it.")
+    title = models.TextField(help_text="As a hit shows it.")
+    url = models.CharField(max_length=500, help_text="The record's page (with its anchor).")
+    name = models.TextField(blank=True, help_text="Short title, code, alias: weight A.")
+    heading = models.TextField(blank=True, help_text="Title, heading, label: weight B.")
+    body = models.TextField(blank=True, help_text="Summary or statement: weight C.")
+    extra = models.TextField(blank=True, help_text="Anything else worth finding: weight D.")
     vector = SearchVectorField()
-    exact_vector = SearchVectorField(help_text="Unstemmed words, for short query words.")
     legal_force = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=20, blank=True)
     modality = models.CharField(max_length=12, blank=True)
     duty_bearer = models.CharField(max_length=30, blank=True)
     instrument_id = models.BigIntegerField(null=True)
+    instrument_slug = models.CharField(max_length=120, blank=True)
+    instrument_title = models.CharField(max_length=500, blank=True)
     topic_ids = ArrayField(models.BigIntegerField(), default=list)
     root_topics = ArrayField(models.CharField(max_length=80), default=list)
     date = models.DateField(null=True)
-    prior = models.FloatField(default=1.0)
+    prior = models.FloatField(default=1.0, help_text="Multiplies the relevance (see ranking).")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["type", "key"], name="search_document_unique")
+            models.UniqueConstraint(fields=["type", "record_id"], name="search_document_unique")
         ]
         indexes = [
             GinIndex(fields=["vector"], name="search_document_vector"),
-            GinIndex(fields=["exact_vector"], name="search_document_exact"),
             GinIndex(fields=["topic_ids"], name="search_document_topics"),
-            GinIndex(
-                name="search_document_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]
-            ),
             models.Index(fields=["type"]),
             models.Index(fields=["instrument_id"]),
             models.Index(fields=["date"]),
@@ -152,3 +159,21 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.type}:{self.key}"
+
+
+class SearchWord(models.Model):
+    """A word of the indexed text with the number of documents holding it: the lexicon that
+    respelling picks the nearest known word from (normsdb.search.respelling)."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+    stem = models.CharField(max_length=100)
+    documents = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            GinIndex(name="search_word_trgm", fields=["word"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["stem"]),
+        ]
+
+    def __str__(self):
+        return self.word

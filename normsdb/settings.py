@@ -245,6 +245,13 @@ CACHES = {
     | {"KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")},
 }
 
+# Search (normsdb.search): "tantivy", an embedded index in a folder per database (one host),
+# or "postgres", the search documents' table alone (several app servers, one database).
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "tantivy")
+if SEARCH_BACKEND not in ("tantivy", "postgres"):
+    raise ImproperlyConfigured('SEARCH_BACKEND must be "tantivy" or "postgres".')
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "search"))
+
 # Anonymous reads are served from the cache until the data they show changes (normsdb.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from . import views
 from .feeds import RecordFeed
+from .search import views as search_views
 from .sitemaps import SITEMAPS
 
 handler404 = "normsdb.views.page_not_found"
@@ -24,11 +25,12 @@ urlpatterns = [
         name="saved-search-delete",
     ),
     path("", views.home, name="home"),
-    path("search/", views.search_page, name="search"),
+    path("search/", search_views.search_page, name="search"),
     path("data/", views.data_page, name="data"),
     path("data/normsdb.json", views.data_file, name="data-file"),
     path("data/schema.json", views.data_schema, name="data-schema"),
     path("data/SHA256SUMS", views.data_checksums, name="data-checksums"),
+    path("resolve/", search_views.resolve_page, name="resolve"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("normsdb.api.urls")),

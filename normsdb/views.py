@@ -1,4 +1,5 @@
-"""Site-wide pages: home, compare, matrix, the dataset downloads, health and the error pages."""
+"""Site-wide pages: home, compare, matrix, the dataset downloads, glossary, history,
+saved searches, health and the error pages (the search page: normsdb.search.views)."""
 
 import sys
 import threading
@@ -8,7 +9,6 @@ import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
@@ -37,7 +37,6 @@ from .deadline import watchdog
 from .models import SavedSearch
 from .origin import absolute_url
 from .pagecache import shows
-from .search_old import TYPE_CHOICES, Filters, SearchError, clean_query, search
 
 RECORD_COUNTS_SQL = """
 SELECT
@@ -210,57 +209,6 @@ def server_error(request):
     if wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return HttpResponse(render_to_string("500.html"), status=500)
-
-
-def search_page(request):
-    page_number = parse_page(request.GET.get("page"))
-    try:
-        filters = Filters.from_params(request.GET)
-        result = search(request.GET.get("q", ""), filters, page=page_number, page_size=PAGE_SIZE)
-    except SearchError as error:
-        return render(
-            request,
-            "normsdb/search.html",
-            {
-                "query": clean_query(request.GET.get("q", "")),
-                "errors": error.errors,
-                "type_choices": TYPE_CHOICES,
-            },
-            status=400,
-        )
-    paginator = Paginator(range(result.total), PAGE_SIZE) if result.total else None
-    page = paginator.get_page(page_number) if paginator else None
-    return render(
-        request,
-        "normsdb/search.html",
-        {
-            "query": result.query,
-            "result": result,
-            "filters": filters,
-            "page_obj": page,
-            "type_choices": TYPE_CHOICES,
-            "active_filters": filters.active(),
-            "facet_names": FACET_NAMES,
-        },
-    )
-
-
-PAGE_SIZE = 20
-FACET_NAMES = [
-    ("type", "Record type"),
-    ("legal_force", "Legal force"),
-    ("kind", "Kind of instrument"),
-    ("topic", "Topic"),
-    ("modality", "Modality"),
-    ("duty_bearer", "Duty bearer"),
-]
-
-
-def parse_page(value):
-    try:
-        return min(max(int(value), 1), 10_000)
-    except (TypeError, ValueError):
-        return 1
 
 
 @shows()

@@ -132,6 +132,10 @@ def cast(db):
     )
     make_participation(state=germany, instrument=treaty, status="party")
     make_participation(state=kenya, instrument=treaty, status="signatory")
+
+    from normsdb.search import reindex
+
+    reindex()  # the search finds the cast (see search_index)
     editor = make_user(
         "editor",
         staff=True,
@@ -269,6 +273,17 @@ def load_curated():
     from normsdb.dataset import dataset_import
 
     return dataset_import(source=DATASET, reason="test fixture")
+
+
+@pytest.fixture
+def search_index(db):
+    """Index what the test made with factories: a test's transaction never commits, so the
+    on-commit indexing of single edits (normsdb.search.signals) does not run. Call it after
+    making records; the cast calls it already."""
+    from normsdb.search import reindex
+
+    reindex()
+    return reindex
 
 
 @pytest.fixture(scope="module")

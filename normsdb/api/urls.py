@@ -9,7 +9,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from instruments import api as instruments_api
-from normsdb.api_views import SearchView
+from normsdb.search.views import ResolveView, SearchView
 from obligations import api as obligations_api
 
 from .deletions import DeletionsView
@@ -42,6 +42,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/deletions/", DeletionsView.as_view(), name="deletions"),
+    path("v1/resolve/", ResolveView.as_view(), name="resolve"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, which the site's

@@ -43,13 +43,13 @@ def test_the_schema_is_served_at_api_schema(api, db):
     assert "/api/v1/obligations/" in yaml.safe_load(response.content)["paths"]
 
 
-def test_every_resource_and_search_are_in_the_schema(schema):
+def test_every_resource_search_and_resolve_are_in_the_schema(schema):
     resources = {path.split("/")[3] for path in schema["paths"]}
     assert resources == {
         "instruments", "provisions", "norms", "obligations", "response-measures", "topics",
         "states", "organizations", "participations", "incidents", "attributions",
         "response-actions", "memberships", "votes", "legal-questions", "stances", "deletions",
-        "search",
+        "search", "resolve",
     }  # fmt: skip
 
 

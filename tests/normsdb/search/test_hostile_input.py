@@ -171,12 +171,13 @@ PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
-def stored_markup(cast):
+def stored_markup(cast, search_index):
     make_obligation(
         slug="markup",
         instrument=cast.treaty,
         summary=f"{PAYLOAD} States must protect hospitals from {PAYLOAD} attacks.",
     )
+    search_index()
 
 
 def test_api_snippets_are_escaped_with_only_mark_added(client, stored_markup):

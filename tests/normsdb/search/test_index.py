@@ -1,0 +1,123 @@
+"""Keeping the search current: single edits reach both backends on commit, the rebuild
+command and `reindex`, a lost index folder rebuilt on the next search, one writer at a time."""
+
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.management import call_command
+
+from normsdb.search import Filters, engine, reindex, search
+from tests.factories import make_obligation
+
+
+def slugs(text, **filters):
+    return [hit.slug for hit in search(text, Filters.from_params(filters), page_size=50).hits]
+
+
+def test_a_new_record_is_found_once_its_transaction_commits(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_obligation(slug="zebra-duty", instrument=cast.treaty, summary="Protect zebras.")
+    assert slugs("zebras") == ["zebra-duty"]
+
+
+def test_a_record_is_not_found_before_its_transaction_commits(cast, backend):
+    make_obligation(slug="zebra-duty", instrument=cast.treaty, summary="Protect zebras.")
+    assert slugs("zebras") == []
+
+
+def test_a_deleted_record_leaves_the_index_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.voluntary.delete()
+    assert "test-report-para-1" not in slugs("attack hospitals online")
+
+
+def test_renaming_an_instrument_renames_its_obligations_hits(
+    cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.treaty.short_title = "Zanzibar Accord"
+        cast.treaty.save()
+    hit = search("preserve stored data").hits[0]
+    assert hit.slug == "test-convention-art-1" and hit.title.startswith("Zanzibar Accord")
+
+
+def test_a_new_topic_tag_reaches_the_topic_filter_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.voluntary.topics.add(cast.cybercrime)
+    assert slugs("attack hospitals online", topic="cybercrime", type="obligation") == [
+        "test-report-para-1"
+    ]
+
+
+def test_reindex_of_some_types_keeps_the_others(cast):
+    reindex(["state"])
+    assert slugs("Kenya") == ["KE"] and "protect-hospitals" in slugs("hospitals")
+
+
+def test_reindex_refuses_an_unknown_type(db):
+    with pytest.raises(ValueError, match="planet"):
+        reindex(["planet"])
+
+
+def test_the_rebuild_command_says_what_it_indexed(cast, capsys):
+    call_command("rebuild_search_index")
+    assert "Indexed" in capsys.readouterr().out and slugs("Kenya") == ["KE"]
+
+
+def test_a_lost_index_folder_is_rebuilt_on_the_next_search(cast):
+    shutil.rmtree(engine.folder())
+    engine._open.clear()
+    assert slugs("Kenya") == ["KE"]
+
+
+def test_a_writer_waits_for_another_process_holding_the_lock(cast):
+    engine.folder().mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fasteners, sys, time\n"
+            "with fasteners.InterProcessLock(sys.argv[1]):\n"
+            "    print('held', flush=True); time.sleep(1.5)",
+            str(engine.folder() / "writer.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    reindex(["state"])
+    waited = time.monotonic() - started
+    holder.wait()
+    assert waited > 0.5 and slugs("Kenya") == ["KE"]
+
+
+def test_moving_a_topic_moves_its_records_under_the_new_parent_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.health.parent = cast.cybercrime
+        cast.health.save()
+    # Both obligations are tagged below health (health, hospitals), now under cybercrime.
+    found = slugs("hospitals", topic="cybercrime", type="obligation")
+    facets = search("hospitals", Filters.from_params({"type": "obligation"})).facets["topic"]
+    assert sorted(found) == ["test-convention-art-1", "test-report-para-1"]
+    assert [v["value"] for v in facets] == ["cybercrime"]
+
+
+def test_a_deleted_record_is_no_longer_counted_on_commit(
+    cast, backend, django_capture_on_commit_callbacks
+):
+    before = search("hospitals").total
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.voluntary.delete()
+    assert search("hospitals").total == before - 1
