@@ -6,7 +6,8 @@ label: weights A and B) and another for how much of the name (short title, code:
 the query is — a title match beats a passing mention, and "budapest" finds the Convention
 whose short title it is before the protocols that only mention it. Then two priors multiply
 it: the record type (a norm is the standard several instruments share, a response measure
-the general answer that actions instantiate) and authority (a binding instrument's record
+the general answer that actions instantiate, a legal question gathers what every state says
+on it, a topic every record on its subject) and authority (a binding instrument's record
 before a voluntary one's, other things equal). A citation the resolver understands
 (normsdb.search.resolver) comes before everything. The constants were set on the curated
 dataset's relevance suite (tests/normsdb/search/test_relevance.py), which both backends pass.
@@ -15,7 +16,7 @@ dataset's relevance suite (tests/normsdb/search/test_relevance.py), which both b
 the same, an incident's start), newest first, undated last.
 """
 
-TYPE_PRIOR = {"norm": 2.0, "response_measure": 1.2}
+TYPE_PRIOR = {"norm": 2.0, "response_measure": 1.2, "legal_question": 1.5, "topic": 1.5}
 BINDING_PRIOR = 1.2
 
 # Tantivy: BM25 over all the text, plus a total shared among the query's words that the
