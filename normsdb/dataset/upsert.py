@@ -93,23 +93,30 @@ def write(w, model, src, *, key, values, order="_id"):
         BULK_INDEX_ROWS, estimated_rows(w, table)
     ):
         indexes.drop([table, model.history.model._meta.db_table])
-    created = w.execute(
-        f"WITH created AS (INSERT INTO {table}"
-        f" ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
-        f" SELECT _id, {', '.join(map(q, written))}, %(now)s, %(now)s FROM {src} WHERE _new"
-        f" ORDER BY {order} RETURNING *) " + history_from(w, model, "created", "+"),
-        history_params(w),
-    )
+    # Each statement runs only when it has rows to write: the data-version triggers fire per
+    # statement, so an empty one would still mark its kind changed (normsdb.pagecache).
+    created = 0
+    if w.scalar(f"SELECT EXISTS (SELECT 1 FROM {src} WHERE _new)"):
+        created = w.execute(
+            f"WITH created AS (INSERT INTO {table}"
+            f" ({id_column}, {', '.join(map(q, written))}, created_at, updated_at)"
+            f" SELECT _id, {', '.join(map(q, written))}, %(now)s, %(now)s FROM {src} WHERE _new"
+            f" ORDER BY {order} RETURNING *) " + history_from(w, model, "created", "+"),
+            history_params(w),
+        )
     compared = [c for c in values if c != id_column]
+    differs = (
+        f"NOT s._new AND t.{id_column} = s._id"
+        f" AND ({', '.join(f't.{q(c)}' for c in compared)})"
+        f" IS DISTINCT FROM ({', '.join(f's.{q(c)}' for c in compared)})"
+    )
     updated = 0
-    if compared:
+    if compared and w.scalar(f"SELECT EXISTS (SELECT 1 FROM {table} t, {src} s WHERE {differs})"):
         updated = w.execute(
             f"WITH changed AS (UPDATE {table} t"
             f" SET {', '.join(f'{q(c)} = s.{q(c)}' for c in compared)}, updated_at = %(now)s"
-            f" FROM {src} s WHERE NOT s._new AND t.{id_column} = s._id"
-            f" AND ({', '.join(f't.{q(c)}' for c in compared)})"
-            f" IS DISTINCT FROM ({', '.join(f's.{q(c)}' for c in compared)})"
-            f" RETURNING t.*) " + history_from(w, model, "changed", "~"),
+            f" FROM {src} s WHERE {differs} RETURNING t.*) "
+            + history_from(w, model, "changed", "~"),
             history_params(w),
         )
     indexes.restore()

@@ -49,3 +49,11 @@ def test_a_failed_import_bumps_nothing(cast):
     with pytest.raises(DatasetError):
         dataset_import(document=document)
     assert versions() == before
+
+
+def test_an_import_that_changes_nothing_bumps_nothing(db):
+    document = {"format": "normsdb/1", "states": [{"code": "EE", "name": "Estonia"}]}
+    dataset_import(document=document)
+    before = versions()
+    dataset_import(document=document)
+    assert versions() == before
