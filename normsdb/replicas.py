@@ -75,6 +75,9 @@ class ReplicaHealth:
             settings.DATABASE_REPLICA_CHECK_SECONDS
         ):
             return usable
+        return self.recheck(alias)
+
+    def recheck(self, alias):
         usable = self.check(alias)
         self.checked[alias] = (time.monotonic(), usable)
         return usable
@@ -120,11 +123,17 @@ class ReplicaMiddleware:
     def __call__(self, request):
         if not replica_aliases():
             return self.get_response(request)
-        token = read_alias.set(choose_read_alias(request))
-        try:
-            response = self.get_response(request)
-        finally:
-            read_alias.reset(token)
+        alias = choose_read_alias(request)
+        response = self.serve(request, alias)
+        if (
+            alias != DEFAULT_DB_ALIAS
+            and response.status_code == 503
+            and request.method in SAFE_METHODS
+            and not health.recheck(alias)
+        ):
+            # The replica went away since its last check: read this once more, from the
+            # primary, rather than answer 503 until the next check notices.
+            response = self.serve(request, DEFAULT_DB_ALIAS)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             seconds = settings.DATABASE_REPLICA_PIN_SECONDS
             response.set_cookie(
@@ -138,3 +147,10 @@ class ReplicaMiddleware:
             if "Authorization" in request.headers:
                 cache.set(pin_key(request), 1, seconds)
         return response
+
+    def serve(self, request, alias):
+        token = read_alias.set(alias)
+        try:
+            return self.get_response(request)
+        finally:
+            read_alias.reset(token)

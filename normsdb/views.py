@@ -9,7 +9,7 @@ import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import ExtractYear
 from django.http import (
@@ -37,6 +37,7 @@ from .deadline import watchdog
 from .models import SavedSearch
 from .origin import absolute_url
 from .pagecache import shows
+from .replicas import read_alias
 
 RECORD_COUNTS_SQL = """
 SELECT
@@ -203,7 +204,9 @@ def server_error(request):
     """500, or 503 when the cause is the database being unreachable."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
-        if connections["default"].connection is None:  # no connection could be made
+        # No connection to the primary could be made (a replica that failed is the replica
+        # router's to leave out, not a reason to refuse every request for a while).
+        if read_alias.get() == DEFAULT_DB_ALIAS and connections["default"].connection is None:
             watchdog.trip()
         return database_unavailable(request)
     if wants_json(request):

@@ -16,6 +16,7 @@ from .filters import (
     TopicFilter,
 )
 from .models import (
+    INCIDENT_RECORD_KINDS,
     Attribution,
     Incident,
     LegalQuestion,
@@ -158,21 +159,7 @@ class ResponseMeasureViewSet(ResourceViewSet):
     retrieve=extend_schema(summary="One incident with attributions, breaches and responses"),
 )
 class IncidentViewSet(ReadOnlyResourceViewSet):
-    cache_kinds = frozenset(
-        {
-            "instruments.instrument",
-            "instruments.organization",
-            "instruments.provision",
-            "instruments.state",
-            "obligations.allegedbreach",
-            "obligations.attribution",
-            "obligations.incident",
-            "obligations.norm",
-            "obligations.responseaction",
-            "obligations.responsemeasure",
-            "obligations.topic",
-        }
-    )
+    cache_kinds = INCIDENT_RECORD_KINDS
     serializer_class = IncidentSerializer
     list_serializer_class = IncidentListSerializer
     filterset_class = IncidentFilter

@@ -8,6 +8,8 @@ from normsdb.api.filters import (
     BooleanFilter,
     IntegerFilter,
     UpdatedSinceFilterSet,
+    slug_filter,
+    state_code_filter,
     state_filter,
     topic_filter,
     year_filter,
@@ -34,12 +36,7 @@ from .models import (
 
 
 class TopicFilter(UpdatedSinceFilterSet):
-    parent = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        label="Parent topic slug.",
-    )
+    parent = slug_filter(Topic.objects.all(), "Parent topic slug.")
     root = BooleanFilter(field_name="parent", lookup_expr="isnull", label="Only top-level topics.")
 
     class Meta:
@@ -49,12 +46,10 @@ class TopicFilter(UpdatedSinceFilterSet):
 
 class NormFilter(UpdatedSinceFilterSet):
     topic = topic_filter()
-    instrument = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.all(),
-        to_field_name="slug",
+    instrument = slug_filter(
+        Instrument.objects.all(),
+        "Slug of an instrument that articulates the norm.",
         method="filter_instrument",
-        label="Slug of an instrument that articulates the norm.",
     )
 
     class Meta:
@@ -69,19 +64,8 @@ class NormFilter(UpdatedSinceFilterSet):
 
 
 class ObligationFilter(UpdatedSinceFilterSet):
-    instrument = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.all(),
-        to_field_name="slug",
-        label="Instrument slug.",
-    )
-    norm = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Norm.objects.all(),
-        to_field_name="slug",
-        field_name="norms",
-        label="Norm slug.",
-    )
+    instrument = slug_filter(Instrument.objects.all(), "Instrument slug.")
+    norm = slug_filter(Norm.objects.all(), "Norm slug.", field_name="norms")
     topic = topic_filter()
     modality = filters.ChoiceFilter(choices=Modality.choices, label="Modality.")
     duty_bearer = filters.ChoiceFilter(choices=DutyBearer.choices, label="Duty bearer.")
@@ -154,12 +138,10 @@ class ResponseMeasureFilter(UpdatedSinceFilterSet):
         max_value=6,
         label="Highest escalation level (1–6).",
     )
-    norm = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Norm.objects.all(),
-        to_field_name="slug",
+    norm = slug_filter(
+        Norm.objects.all(),
+        "Slug of a norm whose breach the measure answers.",
         field_name="responds_to",
-        label="Slug of a norm whose breach the measure answers.",
     )
     attribution_threshold = filters.ChoiceFilter(
         choices=Confidence.choices, label="Attribution confidence the measure requires."
@@ -175,28 +157,16 @@ class IncidentFilter(UpdatedSinceFilterSet):
     operation_type = filters.ChoiceFilter(choices=OperationType.choices, label="Operation type.")
     attributed_to = state_filter("ISO code of a state the incident was attributed to.")
     attributed_by = state_filter("ISO code of a state that attributed the incident.")
-    victim = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        field_name="victims",
-        label="ISO code of a victim.",
-    )
+    victim = state_code_filter("ISO code of a victim.", field_name="victims")
     responder = state_filter("ISO code of a state that took a response.")
     sector = topic_filter("Topic slug of an affected sector (sub-topics included).")
-    norm = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Norm.objects.all(),
-        to_field_name="slug",
+    norm = slug_filter(
+        Norm.objects.all(),
+        "Slug of a norm the incident is alleged to breach.",
         method="filter_norm",
-        label="Slug of a norm the incident is alleged to breach.",
     )
-    measure = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=ResponseMeasure.objects.all(),
-        to_field_name="slug",
-        method="filter_measure",
-        label="Slug of a response measure taken.",
+    measure = slug_filter(
+        ResponseMeasure.objects.all(), "Slug of a response measure taken.", method="filter_measure"
     )
     confidence = filters.ChoiceFilter(
         choices=Confidence.choices,
@@ -241,12 +211,7 @@ class IncidentFilter(UpdatedSinceFilterSet):
 
 
 class AttributionFilter(UpdatedSinceFilterSet):
-    incident = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Incident.objects.all(),
-        to_field_name="slug",
-        label="Incident slug.",
-    )
+    incident = slug_filter(Incident.objects.all(), "Incident slug.")
     year = year_filter("Year of the statement.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of the attributing state.")
     to = state_filter("ISO code of the state named as responsible.")
@@ -263,30 +228,18 @@ class AttributionFilter(UpdatedSinceFilterSet):
 
 
 class ResponseActionFilter(UpdatedSinceFilterSet):
-    incident = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Incident.objects.all(),
-        to_field_name="slug",
-        label="Incident slug.",
-    )
+    incident = slug_filter(Incident.objects.all(), "Incident slug.")
     year = year_filter("Year of the action.", field_name="date", lookup_expr="year")
     by = state_filter("ISO code of a responding state.")
-    measure = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=ResponseMeasure.objects.all(),
-        to_field_name="slug",
-        label="Measure slug.",
-    )
+    measure = slug_filter(ResponseMeasure.objects.all(), "Measure slug.")
     category = filters.ChoiceFilter(
         choices=MeasureCategory.choices, field_name="measure__category", label="Measure category."
     )
-    norm = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Norm.objects.all(),
-        to_field_name="slug",
+    norm = slug_filter(
+        Norm.objects.all(),
+        "Slug of a norm the incident is alleged to breach.",
         field_name="incident__breaches__norm",
         distinct=True,
-        label="Slug of a norm the incident is alleged to breach.",
     )
 
     class Meta:
@@ -304,25 +257,13 @@ class LegalQuestionFilter(UpdatedSinceFilterSet):
 
 
 class StanceFilter(UpdatedSinceFilterSet):
-    question = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=LegalQuestion.objects.all(),
-        to_field_name="slug",
-        label="Legal question slug.",
-    )
-    state = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=State.objects.all(),
-        to_field_name="code",
-        field_name="position__author_state",
-        label="ISO code of the state whose position it is.",
+    question = slug_filter(LegalQuestion.objects.all(), "Legal question slug.")
+    state = state_code_filter(
+        "ISO code of the state whose position it is.", field_name="position__author_state"
     )
     stance = filters.ChoiceFilter(choices=StanceChoice.choices, label="The stance taken.")
-    position = filters.ModelChoiceFilter(
-        empty_label="Any",
-        queryset=Instrument.objects.filter(kind=InstrumentKind.POSITION),
-        to_field_name="slug",
-        label="Slug of the position.",
+    position = slug_filter(
+        Instrument.objects.filter(kind=InstrumentKind.POSITION), "Slug of the position."
     )
     region = filters.CharFilter(
         field_name="position__author_state__region",

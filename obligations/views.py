@@ -14,6 +14,7 @@ from normsdb.pagecache import shows
 from .dashboard import incident_charts
 from .filters import IncidentFilter, ObligationFilter
 from .models import (
+    INCIDENT_RECORD_KINDS,
     Attribution,
     EscalationLevel,
     Incident,
@@ -320,20 +321,7 @@ class IncidentListView(FilterView):
         return super().get_context_data(charts=incident_charts(matching), **kwargs)
 
 
-@shows(
-    "instruments.membership",
-    "instruments.instrument",
-    "instruments.organization",
-    "instruments.provision",
-    "instruments.state",
-    "obligations.allegedbreach",
-    "obligations.attribution",
-    "obligations.incident",
-    "obligations.norm",
-    "obligations.responseaction",
-    "obligations.responsemeasure",
-    "obligations.topic",
-)
+@shows(*INCIDENT_RECORD_KINDS, "instruments.membership")
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.with_record(), slug=slug)
     responders = {state.pk for r in incident.responses.all() for state in r.by_states.all()}

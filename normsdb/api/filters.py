@@ -85,6 +85,20 @@ def state_filter(label):
     )
 
 
+def slug_filter(queryset, label, **kwargs):
+    """A record named by its slug (`instrument=budapest-convention`); an unknown one is a 400."""
+    return filters.ModelChoiceFilter(
+        queryset=queryset, to_field_name="slug", label=label, empty_label="Any", **kwargs
+    )
+
+
+def state_code_filter(label="State ISO code.", **kwargs):
+    """A state named by its ISO code (`state=DE`), matched on the field given, if any."""
+    return filters.ModelChoiceFilter(
+        queryset=State.objects.all(), to_field_name="code", label=label, empty_label="Any", **kwargs
+    )
+
+
 # Query parameters every list understands besides its filters.
 LIST_PARAMETERS = {"page", "page_size", "format", "ordering"}
 

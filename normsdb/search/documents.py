@@ -18,7 +18,6 @@ from itertools import islice
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import OuterRef
-from django.urls import NoReverseMatch
 
 from instruments.models import Instrument, Provision, State
 from normsdb.models import SearchDocument
@@ -233,15 +232,11 @@ def states(records):
 
 def legal_questions(records):
     for question in records.iterator(chunk_size=CHUNK):
-        try:
-            url = question.get_absolute_url()
-        except NoReverseMatch:  # the positions pages are not routed yet: a hit without a link
-            url = ""
         yield {
             "record_id": question.pk,
             "key": question.slug,
             "title": question.name,
-            "url": url,
+            "url": question.get_absolute_url(),
             "heading": question.name,
             "body": question.description,
         }

@@ -3,6 +3,7 @@
 per part; everything is importable from obligations.models."""
 
 from .incidents import (
+    INCIDENT_RECORD_KINDS,
     AllegedBreach,
     Attribution,
     AttributionBasis,
@@ -39,7 +40,8 @@ from .responses import (
 
 __all__ = [
     "AllegedBreach", "Attribution", "AttributionBasis", "CONFIDENCE_RANK", "Confidence",
-    "DatePrecision", "DutyBearer", "EscalationLevel", "ISO_DURATION", "Incident",
+    "DatePrecision", "DutyBearer", "EscalationLevel", "INCIDENT_RECORD_KINDS", "ISO_DURATION",
+    "Incident",
     "IncidentQuerySet", "LegalQuestion", "MeasureCategory", "Modality", "Norm", "NormQuerySet",
     "Obligation", "ObligationQuerySet", "OperationType", "ResponseAction", "ResponseMeasure",
     "ResponseMeasureQuerySet", "Stance", "StanceChoice", "StanceQuerySet", "ThresholdCheck",

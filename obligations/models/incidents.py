@@ -18,6 +18,24 @@ from normsdb.models import LongTextField, TaggedQuerySet, TimeStamped, enum_chec
 from .norms import Norm, Topic
 from .responses import CONFIDENCE_RANK, Confidence, ResponseMeasure
 
+# The kinds of record an incident's full record (`with_record`) reads: what its page and its
+# API answers show, and so what their cached copies depend on.
+INCIDENT_RECORD_KINDS = frozenset(
+    {
+        "instruments.instrument",
+        "instruments.organization",
+        "instruments.provision",
+        "instruments.state",
+        "obligations.allegedbreach",
+        "obligations.attribution",
+        "obligations.incident",
+        "obligations.norm",
+        "obligations.responseaction",
+        "obligations.responsemeasure",
+        "obligations.topic",
+    }
+)
+
 
 class IncidentQuerySet(TaggedQuerySet):
     topic_field = "sectors"

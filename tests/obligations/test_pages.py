@@ -2,27 +2,6 @@
 
 import datetime
 
-PAGES = [
-    "/",
-    "/instruments/",
-    "/instruments/test-convention/",
-    "/norms/",
-    "/norms/protect-hospitals/",
-    "/obligations/",
-    "/obligations/test-convention-art-1/",
-    "/responses/",
-    "/responses/public-attribution/",
-    "/topics/",
-    "/topics/health/",
-    "/states/",
-    "/states/DE/",
-    "/search/?q=hospitals",
-    "/compare/?i=test-convention&i=test-report",
-    "/matrix/",
-    "/incidents/",
-    "/incidents/op-hospital/",
-]
-
 
 def test_the_norm_trail_lists_instruments_oldest_first_with_modality(client, cast_with_incident):
     from instruments.models import Instrument

@@ -4,13 +4,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from normsdb import search
 from normsdb.pgtools import connection_arguments, tool
+from normsdb.search import engine
 
 
 class Command(BaseCommand):
     help = (
         "Restore a pg_dump archive written by `manage.py backup` into the configured database, "
-        "which must be empty (no NormsDB tables): restoring never overwrites data."
+        "which must be empty (no NormsDB tables): restoring never overwrites data. The search "
+        "index is rebuilt from the restored search documents."
     )
 
     def add_arguments(self, parser):
@@ -34,4 +37,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         if result.returncode:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
+        if search.settings_backend_is_tantivy():
+            # The archive holds the search documents, not the index folder: the index is
+            # built from them, so the restored database searches what it holds.
+            engine.rebuild()
         self.stdout.write(self.style.SUCCESS(f"Restored {archive.name}."))
