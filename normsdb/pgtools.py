@@ -4,7 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from normsdb.embedded import bundled_bin
 
@@ -57,3 +57,12 @@ def database_url(name, settings_dict=None):
     if host.startswith("/"):
         return f"postgresql://{user}{password}@/{name}?host={host}"
     return f"postgresql://{user}{password}@{host}:{settings_dict.get('PORT') or 5432}/{name}"
+
+
+def lift_statement_timeout(using=DEFAULT_DB_ALIAS):
+    """For the rest of this session, no statement_timeout. The web's bound (settings,
+    DATABASE_STATEMENT_TIMEOUT) is for requests; the maintenance commands — import, export,
+    backup, restore, index rebuild — run set-based statements over whole tables that take
+    longer than that at scale, by design."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")

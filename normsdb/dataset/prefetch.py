@@ -24,6 +24,9 @@ class Prefetch:
     def __init__(self, snapshot, query):
         self.batches = queue.Queue(maxsize=32)
         self.error = None
+        with connection.cursor() as cursor:  # the second connection keeps the first's bound
+            cursor.execute("SHOW statement_timeout")
+            (self.statement_timeout,) = cursor.fetchone()
         self.thread = threading.Thread(target=self.read, args=(snapshot, query), daemon=True)
         self.thread.start()
 
@@ -35,6 +38,11 @@ class Prefetch:
                 conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
                 conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
                 conn.execute("SET LOCAL work_mem = '256MB'")
+                conn.execute(
+                    sql.SQL("SET LOCAL statement_timeout = {}").format(
+                        sql.Literal(self.statement_timeout)
+                    )
+                )
                 with conn.cursor(name="export_prefetch") as rows:
                     rows.execute(query)
                     while batch := rows.fetchmany(BATCH):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from normsdb.dataset import write_export
-from normsdb.pgtools import connection_arguments, tool
+from normsdb.pgtools import connection_arguments, lift_statement_timeout, tool
 
 
 class Command(BaseCommand):
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        lift_statement_timeout()
         folder = Path(options["dir"])
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H%M%SZ")

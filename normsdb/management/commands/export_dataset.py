@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from normsdb.dataset import write_export
 from normsdb.dataset.measure import Usage
+from normsdb.pgtools import lift_statement_timeout
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="-", help="Output path (default: stdout).")
 
     def handle(self, *args, **options):
+        lift_statement_timeout()
         if options["file"] == "-":
             write_export(sys.stdout.buffer)
             sys.stdout.buffer.flush()

@@ -7,6 +7,7 @@ from tqdm import tqdm
 from instruments.models import Instrument
 from normsdb.dataset import DatasetError, dataset_import
 from normsdb.dataset.measure import Usage
+from normsdb.pgtools import lift_statement_timeout
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username recorded as the author in the history.")
 
     def handle(self, *args, **options):
+        lift_statement_timeout()
         if options["if_empty"] and Instrument.objects.exists():
             self.stdout.write("The database already holds data; nothing imported.")
             return

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from normsdb.pgtools import lift_statement_timeout
 from normsdb.search import TYPES, reindex
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        lift_statement_timeout()
         unknown = set(options["types"]) - set(TYPES)
         if unknown:
             raise CommandError(f"Unknown record types: {', '.join(sorted(unknown))}.")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from normsdb import search
-from normsdb.pgtools import connection_arguments, tool
+from normsdb.pgtools import connection_arguments, lift_statement_timeout, tool
 from normsdb.search import engine
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The .dump archive.")
 
     def handle(self, *args, **options):
+        lift_statement_timeout()
         archive = Path(options["file"])
         if not archive.is_file():
             raise CommandError(f"no archive at {archive}")
