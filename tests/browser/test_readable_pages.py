@@ -23,6 +23,9 @@ PAGES = {
     "compare-states": "/compare/states/?s=DE&s=FR&s=JP",
     "matrix": "/matrix/",
     "positions": "/positions/",
+    "question": "/positions/due-diligence/",
+    "search": "/search/?q=critical+infrastructure",
+    "data": "/data/",
     "incidents": "/incidents/",
     "incident": "/incidents/notpetya-2017/",
     "glossary": "/glossary/",
@@ -85,6 +88,8 @@ def test_norm_pages_keep_every_text_at_aa_contrast(page, curated_live):
         "compare-states",
         "state",
         "instrument",
+        "search",
+        "question",
     ],
 )
 def test_a_390_px_phone_never_scrolls_sideways(phone, curated_live, name):
@@ -100,7 +105,18 @@ def test_the_states_region_filter_offers_each_region_once(page, curated_live):
 
 
 @pytest.mark.parametrize(
-    "name", ["responses", "norms", "incidents", "state", "positions", "incident", "instrument"]
+    "name",
+    [
+        "responses",
+        "norms",
+        "incidents",
+        "state",
+        "positions",
+        "incident",
+        "instrument",
+        "search",
+        "question",
+    ],
 )
 def test_headings_never_skip_a_level(page, curated_live, name):
     page.goto(curated_live.url + PAGES[name])
@@ -138,3 +154,14 @@ def test_every_page_type_photographed_at_desktop_and_phone_width(page, phone, cu
     assert page.console_errors == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
+
+
+def test_search_filters_fold_on_a_phone_so_results_come_first(page, phone, curated_live):
+    url = curated_live.url + PAGES["search"]
+    page.goto(url)
+    assert page.locator("details.refine").evaluate("d => d.open")
+    assert page.get_by_role("link", name="Binding").first.is_visible()
+    phone.goto(url)
+    assert not phone.locator("details.refine").evaluate("d => d.open")
+    phone.get_by_text("By record type, legal force, kind and topic").click()
+    assert phone.locator("details.refine").evaluate("d => d.open")
