@@ -79,15 +79,24 @@ def lock():
     return fasteners.InterProcessLock(path / "writer.lock")
 
 
-def tokens(vector, weights=None):
-    """Pre-tokenised text from a tsvector's text, optionally of some weights only."""
-    found = []
+def tokens(vector):
+    """A tsvector's text as three pre-tokenised texts, read in one pass: every lexeme, those
+    of weights A and B (heading and name), those of weight A (name), each at its position."""
+    every, heading, name = [], [], []
     for lexeme, where in LEXEME.findall(vector or ""):
         lexeme = lexeme.replace("''", "'")
         for position in where.split(","):
-            weight = position[-1] if position[-1] in "ABC" else "D"
-            if weights is None or weight in weights:
-                found.append((int(position.rstrip("ABCD")), lexeme))
+            weight = position[-1]
+            token = (int(position.rstrip("ABCD")), lexeme)
+            every.append(token)
+            if weight in "AB":
+                heading.append(token)
+                if weight == "A":
+                    name.append(token)
+    return [pre_tokenized(found) for found in (every, heading, name)]
+
+
+def pre_tokenized(found):
     found.sort()
     return tantivy.PreTokenizedString("", [tantivy.Token(x, p, 0, 0) for p, x in found])
 
@@ -112,9 +121,10 @@ def document(row, lineage):
     date, prior = row[10:]
     doc = tantivy.Document()
     doc.add_unsigned("id", doc_id)
-    doc.add_pre_tokenized_text("text", tokens(vector))
-    doc.add_pre_tokenized_text("heading", tokens(vector, "AB"))
-    doc.add_pre_tokenized_text("name", tokens(vector, "A"))
+    text, heading, name = tokens(vector)
+    doc.add_pre_tokenized_text("text", text)
+    doc.add_pre_tokenized_text("heading", heading)
+    doc.add_pre_tokenized_text("name", name)
     for field, value in [
         ("type", kind),
         ("legal_force", legal_force),
