@@ -294,19 +294,8 @@ def topic_detail(request, slug):
 
 class IncidentListView(FilterView):
     filterset_class = IncidentFilter
-    cache_kinds = frozenset(
-        {
-            "instruments.organization",
-            "instruments.state",
-            "obligations.allegedbreach",
-            "obligations.attribution",
-            "obligations.incident",
-            "obligations.norm",
-            "obligations.responseaction",
-            "obligations.responsemeasure",
-            "obligations.topic",
-        }
-    )
+    # The list shows incidents' records but not the instruments behind their responses.
+    cache_kinds = INCIDENT_RECORD_KINDS - {"instruments.instrument", "instruments.provision"}
     paginate_by = 25
     template_name = "obligations/incident_list.html"
 
