@@ -154,7 +154,9 @@ def run(stream, *, replace, user, reason, progress, dry_run):
         if dry_run:
             transaction.set_rollback(True)
     if report.changed and not dry_run:
+        started = time.monotonic()
         after_import.run()
+        report.seconds["search"] = time.monotonic() - started
     return report
 
 

@@ -14,8 +14,9 @@ A search, top to bottom:
    word in headings and names ("budap");
 5. the page's hits get their highlighted passages (snippets.py).
 
-`reindex(kinds=None)` rebuilds the documents and the index; single edits reach both when
-their transaction commits (signals.py).
+`reindex()` brings the documents and the index in line with the records after a bulk change
+(only what changed is rewritten); single edits reach both when their transaction commits
+(signals.py).
 """
 
 from dataclasses import dataclass, field
@@ -180,10 +181,12 @@ def ensure_documents():
     _documents_checked.add(name)
 
 
-def reindex(kinds=None):
-    """(Re)build the search documents of these record types (None: all) and the configured
-    backend's index. Call after a committed bulk change (the dataset import); single edits
-    are taken care of on commit. Returns the number of documents written."""
+def reindex(kinds=None, *, fresh=False):
+    """Bring the search documents of these record types (None: all) and the configured
+    backend's index in line with the records, after a committed bulk change (the dataset
+    import): only documents that changed are rewritten. `fresh` builds them all again from
+    nothing (manage.py rebuild_search_index). Single edits are taken care of on commit.
+    Returns the number of documents written."""
     from . import signals
 
     kinds = list(TYPES) if kinds is None else list(kinds)
@@ -192,12 +195,19 @@ def reindex(kinds=None):
         raise ValueError(f"unknown record types: {', '.join(sorted(unknown))}")
     everything = set(kinds) == set(TYPES)
     with transaction.atomic():
+        if fresh:
+            documents.clear(kinds)
         removed, added = documents.write(
             {kind: documents.SOURCES[kind][0].objects.all() for kind in kinds}
         )
-        documents.refresh_words(None if everything else added)
+        remaining = SearchDocument.objects.count()
     if settings_backend_is_tantivy():
-        engine.rebuild() if everything else engine.update(removed, added)
+        # Both make an index of the same documents; past half of them, building afresh is
+        # cheaper.
+        if (fresh and everything) or len(removed) + len(added) > remaining / 2:
+            engine.rebuild()
+        else:
+            engine.update(removed, added)
     if everything:
         signals.pending.clear()
         _documents_checked.add(connection.settings_dict["NAME"])

@@ -8,9 +8,10 @@ filters and facets read: legal force and kind of the instrument, modality and du
 an obligation, topics (a provision takes its instrument's), the top-level topics, a date for
 `sort=date` and a prior that scales relevance (see normsdb.search.ranking).
 
-Rows are written with COPY into a temporary table and moved with one INSERT … SELECT that
-analyses them: a million obligations take minutes, not hours. The static SQL below names no
-value from users.
+Rows are written with COPY into a temporary table, compared there with the documents as
+they are, and only the new and changed ones are analysed and inserted (one INSERT … SELECT):
+after a bulk change the cost is that of what changed. The lexicon is kept exact as documents
+come and go. The static SQL below names no value from users.
 """
 
 from itertools import islice
@@ -23,6 +24,7 @@ from instruments.models import Instrument, Provision, State
 from normsdb.models import SearchDocument
 from obligations.models import Incident, LegalQuestion, Norm, Obligation, ResponseMeasure, Topic
 
+from . import lexicon
 from .ranking import prior
 
 TYPES = {
@@ -305,22 +307,40 @@ SELECT type, record_id, key, title, url, name, heading, body, extra,
     normsdb_search_vector(name, heading, body, extra), legal_force, kind, modality,
     duty_bearer, NULLIF(instrument_id, '')::bigint, instrument_slug, instrument_title,
     topic_ids, root_topics, NULLIF(date, '')::date, prior
-FROM search_stage
+FROM search_stage s
+WHERE NOT EXISTS (
+    SELECT 1 FROM normsdb_searchdocument d WHERE d.type = s.type AND d.record_id = s.record_id
+)
 RETURNING id
 """
 
 
+# The documents of one type (all of them, or those of some records) that are gone from the
+# staged rows or differ from them in any column; a document holds nothing else, as `vector`
+# follows from name, heading, body and extra.
+STALE = """
+SELECT d.id FROM normsdb_searchdocument d
+WHERE d.type = %(kind)s AND (%(whole)s OR d.record_id = ANY(%(record_ids)s))
+AND NOT EXISTS (
+    SELECT 1 FROM search_stage s
+    WHERE s.type = d.type AND s.record_id = d.record_id
+    AND (s.key, s.title, s.url, s.name, s.heading, s.body, s.extra, s.legal_force, s.kind,
+         s.modality, s.duty_bearer, NULLIF(s.instrument_id, '')::bigint, s.instrument_slug,
+         s.instrument_title, s.topic_ids, s.root_topics, NULLIF(s.date, '')::date, s.prior)
+        IS NOT DISTINCT FROM
+        (d.key, d.title, d.url, d.name, d.heading, d.body, d.extra, d.legal_force, d.kind,
+         d.modality, d.duty_bearer, d.instrument_id, d.instrument_slug, d.instrument_title,
+         d.topic_ids, d.root_topics, d.date, d.prior)
+)
+"""
+
+
 def write(records_by_kind):
-    """Replace the documents of these records ({type: QuerySet}); returns (ids removed,
-    ids added). Call inside a transaction."""
+    """Bring the documents of these records ({type: QuerySet}; a whole type when the QuerySet
+    is unfiltered) in line with them: documents of records gone or changed are removed, those
+    of new or changed records added, the others left as they are. Returns (ids removed, ids
+    added). Call inside a transaction."""
     roots = topic_roots()
-    removed = []
-    for kind, records in records_by_kind.items():
-        stale = SearchDocument.objects.filter(type=kind)
-        if records.query.where:  # a subset: only its own documents go
-            stale = stale.filter(record_id__in=[str(pk) for pk in records.values_list("pk")])
-        removed += list(stale.values_list("id", flat=True))
-        stale._raw_delete(stale.db)
     with connection.cursor() as cursor:
         cursor.execute(STAGE)
         for kind, records in records_by_kind.items():
@@ -330,9 +350,18 @@ def write(records_by_kind):
                 with cursor.cursor.copy(COPY) as copy:
                     for row in chunk:
                         copy.write_row(row)
+        cursor.execute("ANALYZE search_stage")
+        removed = []
+        for kind, records in records_by_kind.items():
+            whole = not records.query.where
+            record_ids = [] if whole else [str(pk) for pk in records.values_list("pk", flat=True)]
+            cursor.execute(STALE, {"kind": kind, "whole": whole, "record_ids": record_ids})
+            removed += [row[0] for row in cursor.fetchall()]
+        drop(removed)
         cursor.execute(MOVE)
         added = [row[0] for row in cursor.fetchall()]
         cursor.execute("DROP TABLE search_stage")
+    lexicon.count(added)
     return removed, added
 
 
@@ -340,34 +369,26 @@ def forget(kind, record_ids):
     """Remove the documents of deleted records; returns their ids."""
     stale = SearchDocument.objects.filter(type=kind, record_id__in=[str(pk) for pk in record_ids])
     removed = list(stale.values_list("id", flat=True))
-    stale._raw_delete(stale.db)
+    drop(removed)
     return removed
 
 
-# The lexicon: each alphabetic word of the documents, unaccented, with its stem and the
-# number of documents holding it.
-WORDS = """
-INSERT INTO normsdb_searchword (word, stem, documents)
-SELECT word, (ts_lexize('english_stem', word))[1], count(*) FROM (
-    SELECT DISTINCT d.id, w.word FROM normsdb_searchdocument d,
-    unnest(tsvector_to_array(to_tsvector('normsdb_exact',
-        concat_ws(' ', d.name, d.heading, d.body, d.extra)))) AS w(word)
-    WHERE d.id = ANY(%(ids)s) OR %(everything)s
-) words
-WHERE word ~ '^[a-z]{3,40}$' AND (ts_lexize('english_stem', word))[1] IS NOT NULL
-GROUP BY word
-ON CONFLICT (word) DO UPDATE SET documents = normsdb_searchword.documents + excluded.documents
-"""
-
-
-def refresh_words(ids=None):
-    """Add the words of these documents to the lexicon; None rebuilds it from every document.
-    A single edit only adds: a word whose last document went stays until the next rebuild,
-    which costs nothing but a respelling candidate that finds nothing and is skipped."""
+def drop(ids):
+    """Delete these documents, and their words from the lexicon's counts."""
+    if not ids:
+        return
+    lexicon.uncount(ids)
     with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute("TRUNCATE normsdb_searchword")
-        cursor.execute(WORDS, {"ids": list(ids or []), "everything": ids is None})
+        cursor.execute("DELETE FROM normsdb_searchdocument WHERE id = ANY(%(ids)s)", {"ids": ids})
+
+
+def clear(kinds):
+    """Every document of these types, gone (and the lexicon with them when that is all)."""
+    if set(kinds) == set(TYPES):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE normsdb_searchdocument, normsdb_searchword")
+        return
+    drop(list(SearchDocument.objects.filter(type__in=kinds).values_list("id", flat=True)))
 
 
 def type_of(record):

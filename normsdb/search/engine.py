@@ -205,10 +205,10 @@ def update(removed, added):
     engine = index()
     with lock():
         writer = engine.writer(heap_size=15_000_000, num_threads=1)
-        if removed:
-            # By query: delete_documents_by_term takes a Python int as i64, which matches
-            # no u64 id.
-            writer.delete_documents_by_query(Q.term_set_query(SCHEMA, "id", list(removed)))
+        # The added ids too: an index built meanwhile (a missing one is built on first use,
+        # from documents that already hold them) must not get them twice. By query:
+        # delete_documents_by_term takes a Python int as i64, which matches no u64 id.
+        writer.delete_documents_by_query(Q.term_set_query(SCHEMA, "id", [*removed, *added]))
         add(writer, added)
         commit(writer)
     engine.reload()

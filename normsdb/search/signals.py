@@ -38,7 +38,7 @@ def changed(kind, pk):
 
 def flush():
     from . import engine, settings_backend_is_tantivy
-    from .documents import forget, refresh_words, write
+    from .documents import forget, write
 
     if not pending:
         return
@@ -62,10 +62,10 @@ def flush():
         removed = []
         for kind, pks in changes.items():
             removed += forget(kind, pks)
-        _removed, added = write(
+        also_removed, added = write(
             {kind: SOURCES[kind][0].objects.filter(pk__in=pks) for kind, pks in changes.items()}
         )
-        refresh_words(added)
+        removed += also_removed
     if settings_backend_is_tantivy():
         engine.update(removed, added)
 

@@ -35,9 +35,10 @@ WORDS = (
     "energy finance transport election network service provider essential entity deadline"
 ).split()
 PER_INSTRUMENT = 50
+RETITLED = 10
 
 
-def synthetic_lists(obligations, seed=7):
+def synthetic_lists(obligations, seed=7, retitled=0):
     """{top-level key: records} of a valid canonical document, generated lazily."""
     from normsdb.dataset.export import Canonical
 
@@ -101,6 +102,8 @@ def synthetic_lists(obligations, seed=7):
             record["recorded_vote"] = {"in_favour": 150, "against": 10, "abstaining": 20,
                                        "source_url": "https://example.org/vote", **votes,
                                        "absent": states[180:]}  # fmt: skip
+        if i < retitled:  # a second file that changes a few instruments, and what shows them
+            record["title"] += " (revised)"
         return canonical("instrument", record)
 
     def obligation_records():
@@ -157,11 +160,11 @@ def synthetic_lists(obligations, seed=7):
     }
 
 
-def write_synthetic(path, obligations):
+def write_synthetic(path, obligations, retitled=0):
     from normsdb.dataset.export import write_document
 
     with open(path, "wb") as out:
-        return write_document(out, synthetic_lists(obligations))
+        return write_document(out, synthetic_lists(obligations, retitled=retitled))
 
 
 def sha256(path):
@@ -211,19 +214,27 @@ def main():
     django.setup()
     folder = Path(tempfile.mkdtemp(prefix="normsdb-bench-"))
     source, exported = folder / "synthetic.json", folder / "export.json"
+    revised = folder / "revised.json"
     print(f"Before: {load()}")
     started = time.monotonic()
     counts = write_synthetic(source, options.obligations)
+    write_synthetic(revised, options.obligations, retitled=RETITLED)
     print(
         f"Synthetic file: {', '.join(f'{n:,} {kind}' for kind, n in counts.items())}; "
-        f"{source.stat().st_size / 1e6:,.0f} MB, written in {time.monotonic() - started:.0f} s"
+        f"{source.stat().st_size / 1e6:,.0f} MB, written in {time.monotonic() - started:.0f} s "
+        f"(and the same with {RETITLED} instruments retitled)"
     )
     environment = {**os.environ, "DATABASE_URL": fresh_database(options.database)}
     manage = [sys.executable, str(ROOT / "manage.py")]
     run("migrate", [*manage, "migrate", "--noinput", "-v0"], environment)
     try:
-        for step in ("import", "re-import"):
-            result, wall = run(step, [*manage, "import_dataset", str(source)], environment)
+        steps = [
+            ("import", source),
+            ("re-import", source),
+            (f"import with {RETITLED} instruments retitled", revised),
+        ]
+        for step, path in steps:
+            result, wall = run(step, [*manage, "import_dataset", str(path)], environment)
             lines = result.stdout.strip().splitlines()
             changed = [line for line in lines[:-1] if not re.search(r"0 created, 0 updated", line)]
             verdict = "everything unchanged" if not changed else f"{len(changed)} kinds changed"
@@ -231,13 +242,13 @@ def main():
             print(f"{step}: {lines[-1]} (wall {wall:.1f} s; {verdict}); {load()}")
             print(f"  {phases[-1] if phases else ''}")
         result, wall = run("export", [*manage, "export_dataset", str(exported)], environment)
-        same = sha256(exported) == sha256(source)
+        same = sha256(exported) == sha256(revised)
         print(f"export: {result.stderr.strip().splitlines()[-1]} (wall {wall:.1f} s); {load()}")
         print(f"export identical to the imported file: {'yes' if same else 'NO'}")
     finally:
         if not options.keep:
-            source.unlink(missing_ok=True)
-            exported.unlink(missing_ok=True)
+            for path in (source, revised, exported):
+                path.unlink(missing_ok=True)
             folder.rmdir()
         else:
             print(f"Files kept in {folder}")

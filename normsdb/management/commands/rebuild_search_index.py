@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown record types: {', '.join(sorted(unknown))}.")
         started = time.monotonic()
-        written = reindex(options["types"] or None)
+        written = reindex(options["types"] or None, fresh=True)
         self.stdout.write(
             f"Indexed {written:,} search documents ({settings.SEARCH_BACKEND}) "
             f"in {time.monotonic() - started:.1f} s."

@@ -59,7 +59,7 @@ def test_a_new_topic_tag_reaches_the_topic_filter_on_commit(
 
 
 def test_reindex_of_some_types_keeps_the_others(cast):
-    reindex(["state"])
+    reindex(["state"], fresh=True)  # rewrites them all, so the index must be written
     assert slugs("Kenya") == ["KE"] and "protect-hospitals" in slugs("hospitals")
 
 
@@ -95,7 +95,7 @@ def test_a_writer_waits_for_another_process_holding_the_lock(cast):
     )
     assert holder.stdout.readline().strip() == "held"
     started = time.monotonic()
-    reindex(["state"])
+    reindex(["state"], fresh=True)  # rewrites them all, so the index must be written
     waited = time.monotonic() - started
     holder.wait()
     assert waited > 0.5 and slugs("Kenya") == ["KE"]
@@ -121,3 +121,63 @@ def test_a_deleted_record_is_no_longer_counted_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         cast.voluntary.delete()
     assert search("hospitals").total == before - 1
+
+
+DOCUMENT_COLUMNS = [
+    "type", "record_id", "key", "title", "url", "name", "heading", "body", "extra", "vector",
+    "legal_force", "kind", "modality", "duty_bearer", "instrument_id", "instrument_slug",
+    "instrument_title", "topic_ids", "root_topics", "date", "prior",
+]  # fmt: skip
+QUERIES = ["critical infrastructure", "budapest", "attribution", "health care", "preservation"]
+
+
+def matches(text):
+    result = search(text, Filters(), page_size=200)
+    assert result.total <= 200
+    return result.total, sorted(hit.slug for hit in result.hits)
+
+
+def search_state():
+    """The documents (their ids aside), the lexicon, and what a few searches match. Not the
+    order: ties are broken by document id, and rewritten documents get new ids."""
+    from normsdb.models import SearchDocument, SearchWord
+
+    return (
+        sorted(SearchDocument.objects.values_list(*DOCUMENT_COLUMNS)),
+        sorted(SearchWord.objects.values_list("word", "stem", "documents")),
+        {q: matches(q) for q in QUERIES},
+    )
+
+
+def test_after_an_import_only_changed_documents_are_rewritten_and_all_is_as_if_rebuilt(db):
+    """An import that changes a few records rewrites their documents (and those showing
+    them) only; documents, lexicon and index then equal a rebuild from nothing."""
+    import copy
+    import json
+
+    from normsdb.dataset import dataset_import
+    from normsdb.models import SearchDocument
+    from tests.conftest import DATASET
+
+    document = json.loads(DATASET.read_text())
+    dataset_import(document=document, reason="first")
+    before = set(SearchDocument.objects.values_list("id", flat=True))
+
+    changed = copy.deepcopy(document)
+    budapest = next(i for i in changed["instruments"] if i["slug"] == "budapest-convention")
+    budapest["title"] += " (retitled)"  # its provisions and obligations show the title
+    changed["obligations"][0]["summary"] = "A duty reworded with a zymurgical word."
+    gone = changed["obligations"].pop()["slug"]
+    child = next(t for t in changed["topics"] if t.get("parent"))
+    del child["parent"]  # records tagged below it get another top-level topic
+    dataset_import(document=changed, replace=True, reason="second")
+
+    after = set(SearchDocument.objects.values_list("id", flat=True))
+    rewritten = after - before
+    assert 0 < len(rewritten) < len(after) / 4
+    assert not SearchDocument.objects.filter(type="obligation", key=gone).exists()
+    assert slugs("zymurgical") == [changed["obligations"][0]["slug"]]
+    incremental = search_state()
+
+    reindex(fresh=True)
+    assert search_state() == incremental
