@@ -35,7 +35,7 @@ from .query import LEXEME
 
 SCHEMA_VERSION = "2"
 FACETS = ["type", "legal_force", "kind", "modality", "duty_bearer", "root_topics"]
-HEAP = 200_000_000
+HEAP = 100_000_000  # the writer's memory: with the rest, an import stays under 500 MB
 Must, Should, MustNot = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 Q = tantivy.Query
 
@@ -164,7 +164,7 @@ COLUMNS = [
 def add(writer, ids=None):
     documents = SearchDocument.objects.order_by()
     if ids is not None:
-        documents = documents.filter(id__in=ids)
+        documents = documents.filter(id__in=list(ids))
     lineage = lineages()
     for row in documents.values_list(*COLUMNS).iterator(chunk_size=5000):
         writer.add_document(document(row, lineage))

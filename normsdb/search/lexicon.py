@@ -8,7 +8,7 @@ DOCUMENT_WORDS = """
 SELECT DISTINCT d.id, w.word FROM normsdb_searchdocument d,
 unnest(tsvector_to_array(to_tsvector('normsdb_exact',
     concat_ws(' ', d.name, d.heading, d.body, d.extra)))) AS w(word)
-WHERE d.id = ANY(%(ids)s)
+WHERE %(everything)s OR d.id = ANY(%(ids)s)
 """
 WORDS = f"""
 INSERT INTO normsdb_searchword (word, stem, documents)
@@ -25,14 +25,14 @@ WHERE w.word = gone.word
 
 
 def count(ids):
-    """Add the words of these documents to the lexicon."""
-    if ids:
+    """Add the words of these documents (None: of every document) to the lexicon."""
+    if ids is None or len(ids):
         with connection.cursor() as cursor:
-            cursor.execute(WORDS, {"ids": list(ids)})
+            cursor.execute(WORDS, {"ids": list(ids or []), "everything": ids is None})
 
 
 def uncount(ids):
     """Take the words of these documents, about to go, out of the lexicon's counts."""
     with connection.cursor() as cursor:
-        cursor.execute(UNCOUNT, {"ids": list(ids)})
+        cursor.execute(UNCOUNT, {"ids": list(ids), "everything": False})
         cursor.execute("DELETE FROM normsdb_searchword WHERE documents <= 0")
