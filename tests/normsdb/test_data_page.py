@@ -66,3 +66,12 @@ def test_an_unchanged_database_reuses_the_export(client, db, settings):
 
 def test_every_page_links_to_the_data(client, db):
     assert 'href="/data/"' in client.get("/").content.decode()
+
+
+def test_the_downloaded_file_validates_and_round_trips(client, db):
+    dataset_import(document=SMALL)
+    downloaded = content(client.get("/data/normsdb.json"))
+    schema = json.loads(content(client.get("/data/schema.json")))
+    jsonschema.Draft202012Validator(schema).validate(json.loads(downloaded))
+    again = dataset_import(document=json.loads(downloaded), reason="round trip")
+    assert not again.changed and export_bytes() == downloaded
