@@ -70,6 +70,8 @@ def test_every_record_page_has_the_five_formats_and_a_copy_button(client, cast_w
         "/api/v1/obligations/test-convention-art-1/cite/",
         "/api/v1/states/DE/cite/",
         "/api/v1/incidents/op-hospital/cite/",
+        "/api/v1/response-measures/public-attribution/cite/",
+        "/api/v1/topics/health/cite/",
     ],
 )
 def test_the_api_gives_the_same_citations(api, cast_with_incident, url):
