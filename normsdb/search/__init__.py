@@ -197,9 +197,7 @@ def reindex(kinds=None, *, fresh=False):
     with transaction.atomic():
         if fresh:
             documents.clear(kinds)
-        removed, added = documents.write(
-            {kind: documents.SOURCES[kind][0].objects.all() for kind in kinds}
-        )
+        removed, added = documents.write(dict.fromkeys(kinds))
         remaining = SearchDocument.objects.count()
     if settings_backend_is_tantivy():
         # Both make an index of the same documents; past half of them, building afresh is

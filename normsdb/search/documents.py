@@ -336,15 +336,18 @@ AND NOT EXISTS (
 """
 
 
-def write(records_by_kind):
-    """Bring the documents of these records ({type: QuerySet}; a whole type when the QuerySet
-    is unfiltered) in line with them: documents of records gone or changed are removed, those
-    of new or changed records added, the others left as they are. Returns (ids removed, ids
+def write(changes):
+    """Bring the documents of these records in line with them — {type: primary keys, or None
+    for every record of the type}: documents of records gone or changed are removed, those of
+    new or changed records added, the others left as they are. Returns (ids removed, ids
     added). Call inside a transaction."""
     roots = topic_roots()
     with connection.cursor() as cursor:
         cursor.execute(STAGE)
-        for kind, records in records_by_kind.items():
+        for kind, pks in changes.items():
+            records = SOURCES[kind][0].objects.all()
+            if pks is not None:
+                records = records.filter(pk__in=pks)
             # The records are read through a server-side cursor on this same connection,
             # which cannot serve it during a COPY: copy a chunk at a time.
             for chunk in batched(rows(kind, records, roots), CHUNK):
@@ -353,10 +356,9 @@ def write(records_by_kind):
                         copy.write_row(row)
         cursor.execute("ANALYZE search_stage")
         removed = array("q")
-        for kind, records in records_by_kind.items():
-            whole = not records.query.where
-            record_ids = [] if whole else [str(pk) for pk in records.values_list("pk", flat=True)]
-            cursor.execute(STALE, {"kind": kind, "whole": whole, "record_ids": record_ids})
+        for kind, pks in changes.items():
+            record_ids = [str(pk) for pk in pks or ()]
+            cursor.execute(STALE, {"kind": kind, "whole": pks is None, "record_ids": record_ids})
             removed.extend(ids(cursor))
         drop(removed)
         first = not SearchDocument.objects.exists()
@@ -374,14 +376,6 @@ def ids(cursor):
     while batch := cursor.fetchmany(CHUNK * 10):
         found.extend(row[0] for row in batch)
     return found
-
-
-def forget(kind, record_ids):
-    """Remove the documents of deleted records; returns their ids."""
-    stale = SearchDocument.objects.filter(type=kind, record_id__in=[str(pk) for pk in record_ids])
-    removed = list(stale.values_list("id", flat=True))
-    drop(removed)
-    return removed
 
 
 def drop(ids):

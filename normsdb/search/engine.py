@@ -18,6 +18,7 @@ Tantivy's own lock refuses a second writer anyway. Readers reload after their ow
 and follow other processes' commits through Tantivy's watch on meta.json.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -161,13 +162,26 @@ COLUMNS = [
 ]
 
 
-def add(writer, ids=None):
+def add(writer, lineage, ids=None):
     documents = SearchDocument.objects.order_by()
     if ids is not None:
         documents = documents.filter(id__in=list(ids))
-    lineage = lineages()
     for row in documents.values_list(*COLUMNS).iterator(chunk_size=5000):
         writer.add_document(document(row, lineage))
+
+
+def built_with(lineage):
+    """Whether the index holds these topic ancestors. The documents keep only their own tags,
+    so a topic that moved changes what the index derived from them, not the documents."""
+    try:
+        stored = json.loads((folder() / "lineage.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return False
+    return stored == lineage_record(lineage)
+
+
+def lineage_record(lineage):
+    return sorted([topic, chain] for topic, chain in lineage.items())
 
 
 def current(version):
@@ -191,8 +205,10 @@ def rebuild(*, if_missing=False):
         engine = _open.get(path) or tantivy.Index(SCHEMA, str(path))
         writer = engine.writer(heap_size=HEAP, num_threads=1)
         writer.delete_all_documents()
-        add(writer)
+        lineage = lineages()
+        add(writer, lineage)
         commit(writer)
+        (path / "lineage.json").write_text(json.dumps(lineage_record(lineage)))
         version.write_text(SCHEMA_VERSION)
         engine.reload()
         _open[path] = engine
@@ -200,6 +216,10 @@ def rebuild(*, if_missing=False):
 
 def update(removed, added):
     """Take the changed documents: removed and added SearchDocument ids."""
+    lineage = lineages()
+    if not built_with(lineage):  # missing, or a topic moved: every document's ancestors afresh
+        rebuild()
+        return
     if not removed and not added:
         return
     engine = index()
@@ -209,7 +229,7 @@ def update(removed, added):
         # from documents that already hold them) must not get them twice. By query:
         # delete_documents_by_term takes a Python int as i64, which matches no u64 id.
         writer.delete_documents_by_query(Q.term_set_query(SCHEMA, "id", [*removed, *added]))
-        add(writer, added)
+        add(writer, lineage, added)
         commit(writer)
     engine.reload()
 

@@ -38,7 +38,7 @@ def changed(kind, pk):
 
 def flush():
     from . import engine, settings_backend_is_tantivy
-    from .documents import forget, write
+    from .documents import write
 
     if not pending:
         return
@@ -59,13 +59,7 @@ def flush():
             )
         )
     with transaction.atomic():
-        removed = []
-        for kind, pks in changes.items():
-            removed += forget(kind, pks)
-        also_removed, added = write(
-            {kind: SOURCES[kind][0].objects.filter(pk__in=pks) for kind, pks in changes.items()}
-        )
-        removed += also_removed
+        removed, added = write(changes)  # a deleted record's document goes too
     if settings_backend_is_tantivy():
         engine.update(removed, added)
 

@@ -129,10 +129,11 @@ DOCUMENT_COLUMNS = [
     "instrument_title", "topic_ids", "root_topics", "date", "prior",
 ]  # fmt: skip
 QUERIES = ["critical infrastructure", "budapest", "attribution", "health care", "preservation"]
+TOPICS = ["state-responsibility", "sovereignty", "international-law"]
 
 
-def matches(text):
-    result = search(text, Filters(), page_size=200)
+def matches(text, **filters):
+    result = search(text, Filters.from_params(filters), page_size=200)
     assert result.total <= 200
     return result.total, sorted(hit.slug for hit in result.hits)
 
@@ -146,6 +147,7 @@ def search_state():
         sorted(SearchDocument.objects.values_list(*DOCUMENT_COLUMNS)),
         sorted(SearchWord.objects.values_list("word", "stem", "documents")),
         {q: matches(q) for q in QUERIES},
+        {topic: matches("attribution", topic=topic) for topic in TOPICS},
     )
 
 
@@ -170,6 +172,8 @@ def test_after_an_import_only_changed_documents_are_rewritten_and_all_is_as_if_r
     gone = changed["obligations"].pop()["slug"]
     child = next(t for t in changed["topics"] if t.get("parent"))
     del child["parent"]  # records tagged below it get another top-level topic
+    moved = next(t for t in changed["topics"] if t["slug"] == "attribution")
+    moved["parent"] = "sovereignty"  # same top-level topic: only the index's ancestors change
     dataset_import(document=changed, replace=True, reason="second")
 
     after = set(SearchDocument.objects.values_list("id", flat=True))
@@ -177,6 +181,17 @@ def test_after_an_import_only_changed_documents_are_rewritten_and_all_is_as_if_r
     assert 0 < len(rewritten) < len(after) / 4
     assert not SearchDocument.objects.filter(type="obligation", key=gone).exists()
     assert slugs("zymurgical") == [changed["obligations"][0]["slug"]]
+    left_behind = {"state-responsibility"} | {
+        t["slug"] for t in changed["topics"] if t.get("parent") == "state-responsibility"
+    }
+    tagged = {  # tagged with the moved topic, and nothing that stayed under its old parent
+        o["slug"]
+        for o in changed["obligations"]
+        if "attribution" in o.get("topics", []) and not left_behind & set(o["topics"])
+    }
+    tagged &= set(matches("attribution")[1])  # those that hold the word
+    assert tagged and tagged <= set(matches("attribution", topic="sovereignty")[1])
+    assert not tagged & set(matches("attribution", topic="state-responsibility")[1])
     incremental = search_state()
 
     reindex(fresh=True)
