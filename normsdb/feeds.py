@@ -12,7 +12,6 @@ from django.utils.html import strip_tags
 
 from instruments.filters import InstrumentFilter
 from instruments.models import Instrument
-from normsdb.models import SearchDocument
 from normsdb.origin import absolute_url
 from normsdb.search import Filters, SearchError, search
 from normsdb.search.snippets import Hit
@@ -67,7 +66,7 @@ class RecordFeed(Feed):
 
     def items(self, obj):
         if obj["name"] == "search":
-            return search_items(obj["request"].GET.get("q", ""), obj["filters"])
+            return search(obj["request"].GET.get("q", ""), obj["filters"], page_size=ITEMS).hits
         if obj["name"] == "changes":
             return changes()
         _, model, filterset_class, _ = LISTS[obj["name"]]
@@ -99,10 +98,10 @@ class RecordFeed(Feed):
         return self.item_link(item)
 
     def item_pubdate(self, item):
-        return item.dated if isinstance(item, Hit) else item.created_at
+        return dated(item) if isinstance(item, Hit) else item.created_at
 
     def item_updateddate(self, item):
-        return item.dated if isinstance(item, Hit) else item.updated_at
+        return dated(item) if isinstance(item, Hit) else item.updated_at
 
 
 def search_filters(request):
@@ -117,20 +116,11 @@ def search_filters(request):
         raise Http404(f"A filter of this feed is not valid: {', '.join(error.errors)}.") from None
 
 
-def search_items(text, filters):
-    """The search's newest matches, each dated by its record (a midday timestamp of its date;
-    undated records get the time of the search)."""
-    hits = search(text, filters, page=1, page_size=ITEMS).hits
-    dates = dict(
-        SearchDocument.objects.filter(url__in=[hit.html_url for hit in hits]).values_list(
-            "url", "date"
-        )
-    )
-    now = timezone.now()
-    for hit in hits:
-        day = dates.get(hit.html_url)
-        hit.dated = timezone.make_aware(datetime.combine(day, time(12))) if day else now
-    return hits
+def dated(hit):
+    """A search match's time in a feed: midday of its record's date, or now if undated."""
+    if hit.date is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(hit.date, time(12)))
 
 
 def changes():

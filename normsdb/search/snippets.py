@@ -1,6 +1,7 @@
 """The page's hits: what each shows — title, link, badges — and a highlighted passage
 (ts_headline through SearchHeadline), for the page's documents only, in one statement."""
 
+import datetime
 import html
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class Hit:
     instrument_title: str
     instrument_slug: str
     html_url: str
+    date: datetime.date | None = None  # the record's, as `sort=date` reads it
 
     @property
     def type_label(self):
@@ -83,6 +85,7 @@ def hits(page, query):
             "modality",
             "instrument_title",
             "instrument_slug",
+            "date",
             "snippet",
         )
     }
@@ -103,6 +106,7 @@ def hits(page, query):
                 instrument_title=row["instrument_title"] if row["type"] != "instrument" else "",
                 instrument_slug=row["instrument_slug"],
                 html_url=row["url"] or None,
+                date=row["date"],
             )
         )
     return found
