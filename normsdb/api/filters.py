@@ -65,26 +65,6 @@ class UpdatedSinceFilterSet(filters.FilterSet):
         return queryset.filter(updated_at__gte=value)
 
 
-def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
-    return filters.ModelChoiceFilter(
-        queryset=Topic.objects.order_by("name"),
-        to_field_name="slug",
-        method="filter_topic",
-        label=label,
-        empty_label="Any",
-    )
-
-
-def state_filter(label):
-    return filters.ModelChoiceFilter(
-        queryset=State.objects.order_by("name"),
-        to_field_name="code",
-        method="filter_state",
-        label=label,
-        empty_label="Any",
-    )
-
-
 def slug_filter(queryset, label, **kwargs):
     """A record named by its slug (`instrument=budapest-convention`); an unknown one is a 400."""
     return filters.ModelChoiceFilter(
@@ -97,6 +77,15 @@ def state_code_filter(label="State ISO code.", **kwargs):
     return filters.ModelChoiceFilter(
         queryset=State.objects.all(), to_field_name="code", label=label, empty_label="Any", **kwargs
     )
+
+
+def topic_filter(label="Topic slug; records tagged with its sub-topics are included."):
+    return slug_filter(Topic.objects.all(), label, method="filter_topic")
+
+
+def state_filter(label):
+    """A state, matched by the FilterSet's own `filter_state` (what binds it, who acted)."""
+    return state_code_filter(label, method="filter_state")
 
 
 # Query parameters every list understands besides its filters.
