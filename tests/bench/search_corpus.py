@@ -176,19 +176,25 @@ CROSS JOIN LATERAL (
 WHERE i.legal_force = 'binding';
 """
 
-OTHER_RECORDS = """
-INSERT INTO obligations_norm (created_at, updated_at, slug, code, title, statement)
-SELECT now(), now(), 'bench-norm-' || r.g, '', h.text || ' (' || w.text || ')',
-    a.text || '. ' || b.text || '.'
-FROM (
+
+def texts(count):
+    """`count` rows r, each with a random heading h, two clauses a and b and a tail word w."""
+    return f"""FROM (
     SELECT g, 1 + floor(random() * (SELECT COUNT(*) FROM bench_heading))::int AS heading,
         1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS a,
         1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS b,
         floor(exp(random() * ln((SELECT COUNT(*) FROM bench_tail))))::int AS tail
-    FROM generate_series(1, 2000) g
+    FROM generate_series(1, {count}) g
 ) r
 JOIN bench_heading h ON h.n = r.heading JOIN bench_clause a ON a.n = r.a
-JOIN bench_clause b ON b.n = r.b JOIN bench_tail w ON w.n = r.tail;
+JOIN bench_clause b ON b.n = r.b JOIN bench_tail w ON w.n = r.tail;"""
+
+
+OTHER_RECORDS = f"""
+INSERT INTO obligations_norm (created_at, updated_at, slug, code, title, statement)
+SELECT now(), now(), 'bench-norm-' || r.g, '', h.text || ' (' || w.text || ')',
+    a.text || '. ' || b.text || '.'
+{texts(2000)}
 
 INSERT INTO obligations_norm_topics (norm_id, topic_id)
 SELECT r.id, t.id FROM (
@@ -203,22 +209,14 @@ SELECT now(), now(), 'bench-measure-' || r.g, initcap(w.text) || ' ' || lower(h.
            'collective','military'])[1 + r.g % 8],
     1 + r.g % 6, a.text || '.', (ARRAY['none','suspected','confident','conclusive'])[1 + r.g % 4],
     r.g % 2 = 0, b.text || '.'
-FROM (
-    SELECT g, 1 + floor(random() * (SELECT COUNT(*) FROM bench_heading))::int AS heading,
-        1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS a,
-        1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS b,
-        floor(exp(random() * ln((SELECT COUNT(*) FROM bench_tail))))::int AS tail
-    FROM generate_series(1, 300) g
-) r
-JOIN bench_heading h ON h.n = r.heading JOIN bench_clause a ON a.n = r.a
-JOIN bench_clause b ON b.n = r.b JOIN bench_tail w ON w.n = r.tail;
+{texts(300)}
 
 INSERT INTO obligations_incident (created_at, updated_at, slug, name, aliases, operation_type,
     summary, sources, started_on_precision, ended_on_precision, start_unknown)
-SELECT now(), now(), 'bench-incident-' || r.g, 'Operation ' || initcap(w.text), '{}',
+SELECT now(), now(), 'bench-incident-' || r.g, 'Operation ' || initcap(w.text), '{{}}',
     (ARRAY['espionage','disruption','destruction','data_theft','influence','ransomware'])
         [1 + r.g % 6],
-    a.text || '. ' || b.text || '.', '{}', 'day', 'day', FALSE
+    a.text || '. ' || b.text || '.', '{{}}', 'day', 'day', FALSE
 FROM (
     SELECT g, 1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS a,
         1 + floor(random() * (SELECT COUNT(*) FROM bench_clause))::int AS b,
