@@ -65,9 +65,6 @@ def main():
     import django
 
     django.setup()
-    from normsdb.pgtools import lift_statement_timeout
-
-    lift_statement_timeout()  # building a million records is maintenance, not a request
     Bench(options).run()
 
 
@@ -111,6 +108,8 @@ class Bench:
         from django.core.management import call_command
         from django.db import connection, connections
 
+        from normsdb.pgtools import lift_statement_timeout
+
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise SystemExit("The bench database name must be a plain lower-case identifier.")
         with connection.cursor() as cursor:
@@ -127,6 +126,9 @@ class Bench:
                 cursor.execute(f"CREATE DATABASE {name}")
         connections.close_all()
         connection.settings_dict["NAME"] = name
+        # Building a million records is maintenance, not a request: no statement_timeout
+        # on this new session.
+        lift_statement_timeout()
         call_command("migrate", interactive=False, verbosity=0)
         return complete
 
