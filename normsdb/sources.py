@@ -86,7 +86,19 @@ OFFICIAL_DOMAINS = {
     "interpol.int",
     "europol.europa.eu",
     "pariscall.international",
+    "canada.ca",
+    "defensie.nl",
+    "supo.fi",
+    "kryeministria.al",
+    "beyondtrust.com",
+    "belgium.be",
+    "aivd.nl",
+    "ncsc.nl",
+    "jbsfoodsgroup.com",
+    "cces.ca",
 }
+# Victims' own statements on shared platforms: official by their path, not their host.
+OFFICIAL_PAGES = ("medium.com/harmony-one/",)
 
 
 def domain(url):
@@ -98,6 +110,8 @@ def is_official(url):
     host = domain(url)
     if not host:
         return False
+    if (host + urlsplit(url).path).startswith(OFFICIAL_PAGES):
+        return True
     if host in OFFICIAL_DOMAINS or any(host.endswith("." + d) for d in OFFICIAL_DOMAINS):
         return True
     if host.endswith(OFFICIAL_SUFFIXES):
