@@ -108,6 +108,23 @@ def test_the_measure_page_lists_the_times_it_was_used(client, incident, cast):
     assert 'href="/incidents/op/#response-' in client.get("/responses/demarche/").content.decode()
 
 
+def test_the_page_marks_which_sources_are_official(client, incident, cast):
+    incident.sources = ["https://www.ncsc.gov.uk/news/a", "https://www.reuters.com/b"]
+    incident.save()
+    incident.attributions.filter(by_state=cast.germany).update(
+        source_url="https://www.auswaertiges-amt.de/en/newsroom/news/c"
+    )
+    incident.attributions.filter(by_state=cast.kenya).update(source_url="https://example.com/d")
+    make_response(
+        incident=incident, measure=make_measure(), date=D(2020, 6, 1), by_states=[cast.germany],
+        source_url="https://www.justice.gov/opa/pr/e",
+    )  # fmt: skip
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert page.count("statement (official)") == 1 and page.count(">statement<") == 1
+    assert "source (official)" in page
+    assert page.count('<span class="small muted">official</span>') == 1
+
+
 @pytest.mark.usefixtures("curated")
 def test_real_cases_show_both_outcomes_of_the_threshold_check(db):
     checks = [
