@@ -5,7 +5,8 @@ share of all incident, attribution and response sources.
 A domain is official when its registered name is a government's (any label such as gov,
 gouv, gob, govt, mil before the country code, or .gov/.mil), an international
 organisation's (.int, un.org, europa.eu…), or on the list below of ministries, agencies and
-victims whose sites are not under such a name. Copies of official statements on other
+victims whose sites are not under such a name, or, for a victim writing on a shared
+platform, on the list of its own pages there. Copies of official statements on other
 sites (news, aggregators) are not official, however faithful.
 """
 
@@ -96,6 +97,10 @@ OFFICIAL_DOMAINS = {
     "ncsc.nl",
     "jbsfoodsgroup.com",
     "cces.ca",
+    "public.lu",
+    "overheid.nl",
+    "officielebekendmakingen.nl",
+    "finlex.fi",
 }
 # Victims' own statements on shared platforms: official by their path, not their host.
 OFFICIAL_PAGES = ("medium.com/harmony-one/",)

@@ -12,6 +12,8 @@ from normsdb.sources import is_official
         "https://www.canada.ca/en/global-affairs/news/2021/07/statement.html",
         "https://www.consilium.europa.eu/en/press/press-releases/2020/07/30/",
         "https://www.nato.int/cps/en/natohq/news.htm",
+        "http://data.legilux.public.lu/file/eli-etat-leg-div-2018-06-19-a564-jo-fr-html.html",
+        "https://verdragenbank.overheid.nl/en/Treaty/Details/013833_p.html",
         "https://medium.com/harmony-one/harmonys-horizon-bridge-hack-1e8d283b6d66",
     ],
 )
