@@ -66,6 +66,16 @@ def test_participants_can_be_sorted_by_status(client, cast_with_incident):
     assert page.index("Party</td>") < page.index("Signatory</td>")
 
 
+def test_a_participation_note_links_the_page_it_names(client, cast_with_incident):
+    from instruments.models import Participation
+
+    Participation.objects.filter(instrument__slug="test-convention").update(
+        note="Consent date as given in https://example.org/notice-66."
+    )
+    page = client.get("/instruments/test-convention/").content.decode()
+    assert '<a href="https://example.org/notice-66" rel="nofollow">' in page
+
+
 def test_relations_show_from_both_sides(client, cast_with_incident):
     from instruments.models import InstrumentRelation
 
